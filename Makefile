@@ -1,0 +1,29 @@
+# Quick start: `make run` regenerates every notebook and its HTML into outputs/,
+# `make test` runs the tests, `make lab` opens JupyterLab. Each creates the
+# virtual environment (.venv) first if it is missing or pyproject.toml changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lab setup clean
+run: $(STAMP)
+	$(BIN)/fou run --out outputs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m fou.kernel
+	touch $(STAMP)
+
+clean:
+	rm -rf outputs/index.html outputs/run.json outputs/html outputs/notebooks outputs/figures outputs/tables

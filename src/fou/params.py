@@ -1,0 +1,67 @@
+"""Validation of user parameters, with errors that name the parameter and what is valid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+class ParameterError(ValueError):
+    """A bad parameter: names the parameter, the bad value and what would be valid."""
+
+    def __init__(self, parameter: str, value: object, valid: str):
+        self.parameter, self.value, self.valid = parameter, value, valid
+        super().__init__(f"parameter {parameter!r}: invalid value {value!r}; {valid}")
+
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def parse_year(value: object, parameter: str = "year") -> int:
+    """A single year as int (accepts ``2022`` and ``"2022"``)."""
+    if isinstance(value, bool):
+        raise ParameterError(parameter, value, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, e.g. 2022")
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ParameterError(parameter, value, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, e.g. 2022") from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ParameterError(parameter, value, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, e.g. 2022")
+    return year
+
+
+def parse_years(value: object, parameter: str = "years") -> tuple[int, ...]:
+    """Years from ``"2017-2022"``, ``"2017,2019"``, ``[2017, 2018]`` or a mix; sorted, unique."""
+    valid = "expected a range such as '2017-2022', a list such as [2017, 2018] or '2017,2019'"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (parse_year(value, parameter),)
+    if isinstance(value, str):
+        parts: Iterable[object] = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+    elif isinstance(value, Iterable):
+        parts = list(value)
+    else:
+        raise ParameterError(parameter, value, valid)
+    years: set[int] = set()
+    for part in parts:
+        m = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", str(part).strip())
+        if m:
+            lo, hi = parse_year(m.group(1), parameter), parse_year(m.group(2), parameter)
+            if lo > hi:
+                raise ParameterError(parameter, value, f"range start after its end; {valid}")
+            years.update(range(lo, hi + 1))
+        else:
+            try:
+                years.add(parse_year(part, parameter))
+            except ParameterError:
+                raise ParameterError(parameter, value, valid) from None
+    if not years:
+        raise ParameterError(parameter, value, valid)
+    return tuple(sorted(years))
+
+
+def check_years_available(years: Iterable[int], available: Iterable[int], parameter: str = "years") -> None:
+    """Raise when none of ``years`` is in the extract (some missing years are fine: i.u.)."""
+    years, available = list(years), sorted(set(available))
+    if not set(years) & set(available):
+        raise ParameterError(parameter, years if len(years) > 1 else years[0],
+                             f"the extract has no values for it; years in the extract: {available}")
