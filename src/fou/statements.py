@@ -251,7 +251,9 @@ def evaluate(values: pd.DataFrame, region: Region, year: int = study.DEFAULT_YEA
             computed, holds, comment = "", None, f"kan inte beräknas: uppgift saknas ({exc})"
         rows.append({"nr": st.nr, "statement": st.text, "report": st.report, "computed": computed,
                      "holds": holds, "comment": comment})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["holds"] = pd.Series([r["holds"] for r in rows], dtype=object)  # True, False or None
+    return out
 
 
 def format_statements(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,5 @@
+"""``python -m fou`` is the ``fou`` command."""
+
+from .cli import main
+
+main()

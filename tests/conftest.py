@@ -1,0 +1,80 @@
+"""Shared fixtures. Tests reading ../shared skip with a reason when it is absent."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fou.extract import load_extract, write_extract
+from fou.paths import REPO_ROOT, report_extract_dir
+from fou.regions import Catalogue
+
+SHARED = REPO_ROOT.parent / "shared"
+REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"
+KOLADA_DIR = SHARED / "data" / "kolada"
+
+GR_IDS = {
+    "Ale": "1440", "Alingsås": "1489", "Göteborg": "1480", "Härryda": "1401", "Kungsbacka": "1384",
+    "Kungälv": "1482", "Lerum": "1441", "Lilla Edet": "1462", "Mölndal": "1481", "Partille": "1402",
+    "Stenungsund": "1415", "Tjörn": "1419", "Öckerö": "1407",
+}
+GR_ORDER = list(GR_IDS)  # the report's (Swedish alphabetical) order
+
+
+def needs_shared(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared (real Kolada data and the report) is not beside this checkout")
+
+
+@pytest.fixture(scope="session")
+def report_extract():
+    return load_extract(report_extract_dir())
+
+
+@pytest.fixture(scope="session")
+def gr(report_extract):
+    return Catalogue.build(extract_units=report_extract.units()).resolve("Göteborgsregionen")
+
+
+@pytest.fixture(scope="session")
+def published_tables() -> dict[str, pd.DataFrame]:
+    """Tables 1–5 parsed straight from the report's text (independent of the transcription)."""
+    needs_shared(REPORT_TEXT)
+    return parse_report_tables(REPORT_TEXT.read_text(encoding="utf-8"))
+
+
+_SPELLINGS = {"Mölnadal": "Mölndal", "Möndal": "Mölndal", "Mölnådal": "Mölndal"}
+
+
+def parse_report_tables(text: str) -> dict[str, pd.DataFrame]:
+    """Each 'Tabell N.' block as a DataFrame of raw cell strings indexed by Kolada name."""
+    lines = text.splitlines()
+    out = {}
+    for n in range(1, 6):
+        start = next(i for i, line in enumerate(lines) if re.match(rf"^Tabell {n}\.", line))
+        header_at = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("Kommun\t"))
+        rows = []
+        for line in lines[header_at + 1:]:
+            if not line.strip() or line.startswith("Källa") or line.startswith("*"):
+                break
+            cells = line.split("\t")
+            rows.append(cells)
+        header = lines[header_at].split("\t")
+        width = len(header)
+        df = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header)
+        df["Kommun"] = df["Kommun"].str.strip().replace(_SPELLINGS)
+        out[f"table{n}"] = df.set_index("Kommun")
+    return out
+
+
+def make_extract(path: Path, rows: list[dict], kind: str = "synthetic") -> Path:
+    """Write a small extract in the shipped format (for hand-made test data)."""
+    df = pd.DataFrame(rows)
+    for col, default in (("gender", "T"), ("status", "")):
+        if col not in df:
+            df[col] = default
+    write_extract(df, path, {"kind": kind, "description": "hand-made test data"})
+    return path

@@ -1,0 +1,202 @@
+"""End to end: `fou run` into a temporary folder, on the shipped and on hand-made extracts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from fou.paths import notebooks_dir
+
+from .conftest import GR_ORDER, make_extract
+
+pytestmark = pytest.mark.slow
+TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "table4_participants",
+          "table5_referrals_af", "diagram1_referrals"]
+
+
+def fou(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "fou", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = fou("run", "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc
+
+
+def test_run_writes_every_output(default_run):
+    out, proc = default_run
+    names = ["01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks"]
+    for name in names:
+        assert (out / "html" / f"{name}.html").is_file()
+        nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    for stem in TABLES:
+        assert (out / "tables" / f"{stem}.csv").is_file(), stem
+    assert (out / "figures" / "03_referrals-diagram1.png").stat().st_size > 10_000
+    assert "4 of 4 notebooks ok" in proc.stdout
+
+
+def test_run_json_records_parameters_status_checksum_version(default_run, report_extract):
+    out, _ = default_run
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    import fou
+
+    assert run["fou_version"] == fou.__version__
+    assert run["extracts"] == [{"path": str(report_extract.path), "sha256": report_extract.checksum}]
+    nb = {n["name"]: n for n in run["notebooks"]}
+    assert nb["03_referrals"]["parameters"]["region"] == "Göteborgsregionen"
+    assert nb["03_referrals"]["parameters"]["years"] == "2017-2022"
+    assert all(n["status"] == "ok" and n["seconds"] > 0 for n in run["notebooks"])
+    assert all(n["extract_sha256"] == report_extract.checksum for n in run["notebooks"])
+
+
+def test_csv_tables_hold_the_published_figures(default_run, report_extract):
+    out, _ = default_run
+    t1 = pd.read_csv(out / "tables" / "table1_population.csv", dtype={"municipality_id": str})
+    assert t1.columns.tolist() == ["municipality_id", "municipality", "N01951"]
+    assert t1["municipality"].tolist() == GR_ORDER
+    t2 = pd.read_csv(out / "tables" / "table2_socioeconomics.csv", dtype={"municipality_id": str})
+    assert t2.columns.tolist() == ["municipality_id", "municipality", "N03932", "N31825", "N31858", "N31814", "U31900"]
+    assert t2.iloc[-1]["municipality_id"] == "0000" and t2.iloc[-1]["N31814"] == 47.3
+    t4 = pd.read_csv(out / "tables" / "table4_participants.csv", dtype={"municipality_id": str})
+    assert t4.columns.tolist() == ["municipality_id", "municipality", "2017", "2018", "2019", "2020", "2021", "2022"]
+    t3 = pd.read_csv(out / "tables" / "table3_organisation.csv", dtype={"municipality_id": str})
+    d1 = pd.read_csv(out / "tables" / "diagram1_referrals.csv")
+    assert d1.columns.tolist()[:3] == ["year", "series", "value"]
+    # every published cell (the transcription) is in the CSVs, missing cells empty
+    long = []
+    for frame, kind in ((t1, "kpi"), (t2, "kpi"), (t3, "kpi")):
+        m = frame.melt(id_vars=["municipality_id", "municipality"], var_name="kpi")
+        long.append(m.assign(year=2022))
+    for frame, kpi in ((t4, "U40800"), (pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str}), "U40806")):
+        m = frame.melt(id_vars=["municipality_id", "municipality"], var_name="year")
+        long.append(m.assign(kpi=kpi, year=m["year"].astype(int)))
+    csv_cells = pd.concat(long).set_index(["kpi", "municipality_id", "year"])["value"]
+    pub = report_extract.values.set_index(["kpi", "municipality_id", "year"])["value"]
+    assert len(pub) == 304
+    pd.testing.assert_series_equal(csv_cells.reindex(pub.index).astype(float), pub, check_names=False)
+    raw = (out / "tables" / "table4_participants.csv").read_text(encoding="utf-8")
+    assert "1419,Tjörn,,141,81,70,113,\n" in raw  # i.u. is an empty cell, not 0
+
+
+def test_pages_are_for_readers(default_run):
+    out, _ = default_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("01_population_socioeconomics", "03_referrals"):
+        assert f'href="html/{name}.html"' in index
+    assert "avskrivet ur rapporten" in index and "Göteborgsregionen" in index
+    page = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
+    assert "open_study" not in page and "Traceback" not in page  # no code, no errors
+    assert "data:image/png;base64," in page  # embedded figure
+    assert "<script" not in page and "https://" not in page.split("</head>")[0]  # nothing from the network
+    assert "Avskrivna siffror" in page  # provenance badge: transcribed, not fetched
+    assert "socialtjänsten (U40809), Göteborgsregionen: saknas i extraktet" in page
+    checks = (out / "html" / "04_checks.html").read_text(encoding="utf-8")
+    assert "motsägelse" in checks and "Ingen jämförelse" in checks
+
+
+def test_unchanged_rerun_is_skipped_and_force_reruns(default_run):
+    out, _ = default_run
+    again = fou("run", "--out", str(out), "--only", "04_checks")
+    assert again.returncode == 0 and "04_checks" in again.stdout and "skipped" in again.stdout
+    forced = fou("run", "--out", str(out), "--only", "04_checks", "--force", "--quiet")
+    assert forced.returncode == 0 and "skipped" not in forced.stdout and "1 of 1 notebooks ok" in forced.stdout
+
+
+THREE = {"1485": "Uddevalla", "1487": "Vänersborg", "1488": "Trollhättan"}
+
+
+def _three_municipality_rows() -> list[dict]:
+    rows = []
+    for n, (mid, name) in enumerate(THREE.items()):
+        rows.append({"kpi": "N01951", "municipality_id": mid, "municipality": name, "year": 2023, "value": 50000.0 + n})
+        for k, v in (("N03932", 5.1 + n), ("N31825", 2.0), ("N31858", 40.0), ("N31814", 45.0), ("U31900", 3.0)):
+            rows.append({"kpi": k, "municipality_id": mid, "municipality": name, "year": 2023, "value": v})
+        for k in ("U40826", "U40829", "U40828", "U40831", "U40830"):
+            rows.append({"kpi": k, "municipality_id": mid, "municipality": name, "year": 2023, "value": float(n % 2)})
+        for year in range(2019, 2024):
+            rows.append({"kpi": "U40800", "municipality_id": mid, "municipality": name, "year": year, "value": 100.0 * (n + 1) + year - 2019})
+            rows.append({"kpi": "U40806", "municipality_id": mid, "municipality": name, "year": year, "value": 10.0 * (n + 1)})
+            rows.append({"kpi": "U40809", "municipality_id": mid, "municipality": name, "year": year, "value": 50.0 + n})
+    rows.append({"kpi": "U40806", "municipality_id": "0000", "municipality": "Riket", "year": 2023, "value": 22.0})
+    rows[-2]["value"] = float("nan")  # Trollhättan U40809 2023 missing
+    return rows
+
+
+def test_run_on_a_hand_made_extract_for_three_other_municipalities(tmp_path):
+    ex = make_extract(tmp_path / "three", _three_municipality_rows())
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--extract", str(ex), "--region", "Uddevalla, Trollhättan, Vänersborg",
+               "--year", "2023", "--years", "2019-2023", "--only", "01_population_socioeconomics",
+               "--only", "03_referrals", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    t1 = pd.read_csv(out / "tables" / "table1_population.csv", dtype={"municipality_id": str})
+    assert t1["municipality"].tolist() == ["Trollhättan", "Uddevalla", "Vänersborg"]
+    assert t1["N01951"].tolist() == [50002, 50000, 50001]
+    t5 = pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str})
+    assert t5.columns.tolist()[2:] == ["2019", "2020", "2021", "2022", "2023"]
+    d1 = pd.read_csv(out / "tables" / "diagram1_referrals.csv").set_index(["series", "year"])
+    region = "Trollhättan, Uddevalla, Vänersborg"
+    assert d1.loc[(f"Arbetsförmedlingen, {region}", 2023), "value"] == 20.0
+    assert d1.loc[(f"Socialtjänsten, {region}", 2023), "value"] == 50.5  # Uddevalla 50, Vänersborg 51
+    assert d1.loc[(f"Socialtjänsten, {region}", 2023), "n"] == 2
+    assert d1.loc[("Arbetsförmedlingen, Riket", 2023), "value"] == 22.0
+    page = (out / "html" / "01_population_socioeconomics.html").read_text(encoding="utf-8")
+    assert "Syntetiska data" in page and "Avskrivna siffror" not in page
+    assert "ej tillämpligt" in page
+
+
+def test_bad_parameters_fail_before_any_kernel_starts(tmp_path):
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--region", "Mölnadal")
+    assert proc.returncode == 2
+    assert "parameter '01_population_socioeconomics.region': invalid value 'Mölnadal'" in proc.stderr
+    assert "Mölndal (1481)" in proc.stderr
+    assert not out.exists()
+    proc = fou("run", "--out", str(out), "--years", "2030-2031")
+    assert proc.returncode == 2 and "years in the extract: [2017, 2018, 2019, 2020, 2021, 2022]" in proc.stderr
+    proc = fou("run", "--out", str(out), "--only", "05_nothing")
+    assert proc.returncode == 2 and "valid: 01_population_socioeconomics" in proc.stderr
+    assert not out.exists()
+
+
+def test_corrupted_extract_is_refused_before_running(tmp_path, report_extract):
+    bad = tmp_path / "bad"
+    shutil.copytree(report_extract.path, bad)
+    (bad / "values.csv").write_text((bad / "values.csv").read_text().replace("12800", "12801"))
+    proc = fou("run", "--out", str(tmp_path / "out"), "--extract", str(bad))
+    assert proc.returncode == 2 and "checksum mismatch" in proc.stderr and str(bad / "values.csv") in proc.stderr
+
+
+def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    shutil.copy(notebooks_dir() / "04_checks.ipynb", nbdir / "04_checks.ipynb")
+    bad = nbformat.v4.new_notebook()
+    bad.metadata["kernelspec"] = {"name": "fou", "display_name": "Python (fou)", "language": "python"}
+    bad.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise RuntimeError('planted failure')")]
+    nbformat.write(bad, nbdir / "broken.ipynb")
+    (nbdir / "run.toml").write_text(
+        '[defaults]\nextract = "report-2023"\n\n[[entry]]\nname = "broken"\nnotebook = "broken.ipynb"\ntitle = "Broken"\n\n'
+        '[[entry]]\nname = "04_checks"\nnotebook = "04_checks.ipynb"\ntitle = "Checks"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--jobs", "1", env={"FOU_NOTEBOOKS": str(nbdir)})
+    assert proc.returncode == 1
+    assert "notebook broken failed in cell 2: RuntimeError: planted failure" in proc.stderr
+    run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}
+    assert run["broken"]["status"] == "failed" and run["04_checks"]["status"] == "ok"
+    assert "Körningen misslyckades" in (out / "html" / "broken.html").read_text(encoding="utf-8")
+    assert "1 of 2 notebooks ok" in proc.stdout
