@@ -17,6 +17,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from . import __version__
+from .paths import REPO_ROOT
 
 SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data"}
 STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "skipped": "oförändrad, ej omkörd"}
@@ -53,7 +54,7 @@ def clean_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def notebook_body(nb: nbformat.NotebookNode) -> str:
     """The notebook's markdown and outputs as HTML, without code or prompts."""
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(clean_for_readers(nb))
     return body
 
@@ -72,8 +73,15 @@ def notebook_page(nb: nbformat.NotebookNode, title: str, meta: dict[str, Any]) -
     return page(title, failed + notebook_body(nb) + info, nav)
 
 
+def _short(value: Any) -> str:
+    """Paths inside the repository are shown relative to it."""
+    text = str(value)
+    root = str(REPO_ROOT) + "/"
+    return text[len(root):] if text.startswith(root) else text
+
+
 def _params_html(params: dict[str, Any]) -> str:
-    shown = {k: v for k, v in params.items() if k != "output_dir"}
+    shown = {k: _short(v) for k, v in params.items() if k != "output_dir"}
     items = "".join(f"<dt>{html.escape(k)}</dt><dd><code>{html.escape(str(v))}</code></dd>" for k, v in shown.items())
     return f'<dl class="params">{items}</dl>'
 
