@@ -68,5 +68,81 @@ def run_cmd(out, extract, region, year, years, metadata, only, config, jobs, for
     sys.exit(1 if failed else 0)
 
 
+@main.command("fetch")
+@click.option("--kpi", "kpi", default=None, help="Comma-separated KPI ids, e.g. N01951,N31858.")
+@click.option("--municipality", default=None, help="Ids, names, a group (name or G-id), or 'all' (every unit incl. Riket).")
+@click.option("--study", "study_id", default=None, help="Fetch every KPI of a study (gr-2023) for --region plus Riket.")
+@click.option("--region", default=None, help="With --study: region name, group id or municipalities.")
+@click.option("--years", required=True, help="Years, e.g. 2010-2022 or 2019,2021.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Extract folder to write.")
+@click.option("--base-url", default=None, help="Kolada v3 base URL (default $FOU_KOLADA_URL or https://api.kolada.se/v3).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--no-cache", is_flag=True, help="Do not use the on-disk HTTP cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def fetch_cmd(kpi, municipality, study_id, region, years, out, base_url, timeout, no_cache, quiet) -> None:
+    """Fetch values from Kolada into an extract folder (values.csv + manifest.json), atomically."""
+    from .fetch import fetch_extract, parse_kpis
+    from .kolada import KoladaClient, KoladaError
+    from .params import parse_years
+
+    try:
+        ys = parse_years(years)
+        if study_id:
+            if kpi or municipality:
+                raise ParameterError("study", study_id, "use either --study with --region, or --kpi with --municipality")
+            kpis: list[str] = []
+        else:
+            if not kpi or not municipality:
+                raise ParameterError("kpi" if not kpi else "municipality", kpi or municipality,
+                                     "both --kpi and --municipality are needed (or --study with --region)")
+            kpis = parse_kpis(kpi)
+        client = KoladaClient(base_url, timeout=timeout, cache=not no_cache, progress=not quiet and sys.stderr.isatty())
+        ex = fetch_extract(out, kpis, municipality, ys, client, study_id=study_id, region=region)
+    except ParameterError as exc:
+        _fail(str(exc), 2)
+    except (KoladaError, ExtractError) as exc:
+        _fail(f"fetch failed, nothing written to {out}: {exc}", 1)
+    src = ex.manifest["source"]
+    click.echo(f"wrote {ex.path}: {len(ex.values)} values, {len(ex.kpis)} KPIs, years {ex.years[0]}–{ex.years[-1]} "
+               f"({src['requests']['network']} requests, {src['requests']['cached']} from cache)")
+
+
+@main.group("extracts")
+def extracts_group() -> None:
+    """Inspect and compare extracts."""
+
+
+@extracts_group.command("diff")
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("extracts-diff.csv"),
+              show_default=True, help="Where to write every added, removed and revised value.")
+def diff_cmd(a, b, csv_path) -> None:
+    """Values added, removed and revised from extract A to extract B."""
+    from .atomic import atomic_write_text
+    from .fetch import diff_summary, diff_values, rounding_tolerances
+    from .inputs import open_extract
+
+    try:
+        ea, eb = open_extract(a), open_extract(b)
+    except ParameterError as exc:
+        _fail(str(exc), 2)
+    tolerance: float | dict[str, float] = 1e-9
+    if "transcribed" in (ea.source_kind, eb.source_kind):
+        tolerance = rounding_tolerances(sorted(set(ea.kpis) | set(eb.kpis)))
+        click.echo("A transcribed extract is involved: differences within the report's rounding are not revisions.")
+    diff = diff_values(ea.values, eb.values, tolerance)
+    summary = diff_summary(diff)
+    click.echo(f"A: {ea.path} ({ea.source_kind}, {len(ea.values)} rows)\nB: {eb.path} ({eb.source_kind}, {len(eb.values)} rows)")
+    click.echo(summary.to_string(index=False) if len(summary) else "no differences")
+    shown = diff.head(40)
+    if len(shown):
+        click.echo(shown.to_string(index=False))
+        if len(diff) > len(shown):
+            click.echo(f"… {len(diff) - len(shown)} more rows in {csv_path}")
+    atomic_write_text(csv_path, diff.to_csv(index=False, lineterminator="\n"))
+    click.echo(f"wrote {csv_path} ({len(diff)} rows)")
+
+
 if __name__ == "__main__":
     main()
