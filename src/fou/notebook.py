@@ -107,7 +107,11 @@ class Study:
                     + present.note_html(notes))
 
     def participants_figure(self) -> HTML:
-        """Tabell 4 as small multiples, one panel per municipality."""
+        """Tabell 4 as small multiples, one panel per municipality (a note when there is no data)."""
+        t = self.table("table4")
+        if t[tables.numeric_columns(t)].isna().all().all():
+            return HTML(present.note_html([f"{study.PARTICIPANTS.id} ({study.PARTICIPANTS.label}) saknas i extraktet: "
+                                           "ingen figur att visa."]))
         fig = plots.year_lines_figure(self.table("table4"), "Deltagare per kommun och år", "Deltagare")
         if self.output_dir is not None:
             plots.save_figure(fig, self.output_dir / "figures" / f"{self.name}-participants.png")
