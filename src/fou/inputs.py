@@ -58,9 +58,11 @@ class StudyInputs:
 
 
 def resolve_inputs(extract: str | Path | None = None, region: str | Sequence[str] = study.DEFAULT_REGION,
-                   year: int | str = study.DEFAULT_YEAR, years: object = study.DEFAULT_YEARS,
+                   year: int | str | None = study.DEFAULT_YEAR, years: object = study.DEFAULT_YEARS,
                    metadata: str | Path | None = None, base: Path | None = None) -> StudyInputs:
-    """Validate every input; raise :class:`ParameterError` naming the first bad one."""
+    """Validate every input; raise :class:`ParameterError` naming the first bad one.
+
+    ``year`` None means the last of ``years``."""
     ex = open_extract(extract, base)
     if metadata:
         meta = Path(str(metadata)).expanduser()
@@ -72,8 +74,8 @@ def resolve_inputs(extract: str | Path | None = None, region: str | Sequence[str
     if len(absent) == len(reg.ids):
         raise ParameterError("region", region, f"none of its municipalities ({', '.join(reg.ids[:6])}…) is in the extract {ex.path}; "
                              f"the extract covers {len(ex.units())} units, e.g. {', '.join(ex.units()['municipality'].head(5))}")
-    y = parse_year(year, "year")
     ys = parse_years(years, "years")
+    y = ys[-1] if year is None else parse_year(year, "year")
     check_years_available([y], ex.years, "year")
     check_years_available(ys, ex.years, "years")
     return StudyInputs(ex, catalogue, reg, y, ys)

@@ -42,6 +42,47 @@ def figure_html(fig, alt: str) -> HTML:
                 f'style="max-width:100%;height:auto"></figure>')
 
 
+def header_html(kind: str, rows: Sequence[tuple[str, str]]) -> HTML:
+    """A provenance box: a badge for the data's kind and key–value rows."""
+    badge = {"transcribed": "Avskrivna siffror", "fetched": "Hämtat från Kolada", "synthetic": "Syntetiska data",
+             "published": "Publicerade forskningsresultat", "microdata": "Individdata från experiment"}.get(kind, kind)
+    colour = {"transcribed": "#6d4c41", "fetched": "#1b5e20", "synthetic": "#b71c1c"}.get(kind, "#37474f")
+    body = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    return HTML(f'<div class="fou-provenance" data-source="{html.escape(kind)}" style="border:1px solid #ccc;'
+                f'padding:0.6em 1em;margin:0.5em 0"><span style="background:{colour};color:#fff;padding:0.1em 0.5em;'
+                f'border-radius:3px">{html.escape(badge)}</span><table style="margin-top:0.4em">{body}</table></div>')
+
+
+def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, columns: dict[str, str] | None = None,
+               caption: str = "", output_dir: str | Path | None = None, csv_name: str | None = None) -> HTML:
+    """A result table in Swedish style; also saved as CSV when ``output_dir`` and ``csv_name`` are set."""
+    if output_dir and csv_name:
+        atomic_write_text(Path(output_dir) / "tables" / f"{csv_name}.csv", table_csv(frame))
+    return HTML(present.frame_html(frame, decimals, columns, caption))
+
+
+def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None) -> HTML:
+    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set."""
+    if output_dir and png_name:
+        plots.save_figure(fig, Path(output_dir) / "figures" / f"{png_name}.png")
+    return figure_html(fig, alt)
+
+
+def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:
+    """A visible box of notes (nothing when there are none)."""
+    return HTML(present.note_html(list(notes), title))
+
+
+def extract_header(inputs: StudyInputs, extra: Sequence[tuple[str, str]] = ()) -> HTML:
+    """Provenance box for an analysis on a Kolada extract."""
+    ex = inputs.extract
+    rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
+            ("Region", f"{inputs.region.label()}: {len(inputs.region.ids)} kommuner"),
+            ("År", study.year_span(list(inputs.years))), *extra]
+    return header_html(ex.source_kind, rows)
+
+
 class Study:
     """A study notebook's inputs and its displayable blocks."""
 
@@ -74,16 +115,10 @@ class Study:
     def header(self) -> HTML:
         """Provenance box: extract, its source, region and years."""
         ex = self.inputs.extract
-        kind = ex.source_kind
-        badge = {"transcribed": "Avskrivna siffror", "fetched": "Hämtat från Kolada", "synthetic": "Syntetiska data"}[kind]
-        colour = {"transcribed": "#6d4c41", "fetched": "#1b5e20", "synthetic": "#b71c1c"}[kind]
         rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
                 ("Region", f"{self.region.label()}: {len(self.region.ids)} kommuner"),
                 ("År", f"{self.inputs.year} (tabell 1–3), {study.year_span(list(self.inputs.years))} (tabell 4–5, diagram 1)")]
-        body = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-        return HTML(f'<div class="fou-provenance" data-source="{kind}" style="border:1px solid #ccc;padding:0.6em 1em;margin:0.5em 0">'
-                    f'<span style="background:{colour};color:#fff;padding:0.1em 0.5em;border-radius:3px">{badge}</span>'
-                    f'<table style="margin-top:0.4em">{body}</table></div>')
+        return header_html(ex.source_kind, rows)
 
     def show(self, kind: str) -> HTML:
         """A study table in the report's style, with notes on missing KPIs; saved as CSV."""

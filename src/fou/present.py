@@ -130,3 +130,21 @@ class HTML:
 
     def _repr_html_(self) -> str:
         return self.data
+
+
+def frame_html(frame: pd.DataFrame, decimals: dict[str, int] | None = None, columns: dict[str, str] | None = None,
+               caption: str = "", css_class: str = "fou-table") -> str:
+    """Any result frame in Swedish number style with Swedish column names; missing is i.u."""
+    decimals = decimals or {}
+    shown = frame.copy()
+    for col in shown.columns:
+        if col in decimals:
+            shown[col] = [format_number(v, decimals[col]) for v in shown[col]]
+        elif pd.api.types.is_float_dtype(shown[col]):
+            shown[col] = [format_number(v, 2) for v in shown[col]]
+        elif pd.api.types.is_integer_dtype(shown[col]):
+            shown[col] = [format_number(v, 0) for v in shown[col]]
+    shown = shown.rename(columns=columns or {})
+    styler = shown.style.hide(axis="index").set_table_attributes(f'class="{css_class}"')
+    head = f'<h4 class="fou-caption">{html.escape(caption)}</h4>' if caption else ""
+    return head + '<div class="fou-scroll" style="overflow-x:auto">' + styler.to_html() + "</div>"

@@ -119,7 +119,7 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
             try:
                 if "region" in declared:
                     inputs = resolve_inputs(params.get("extract"), params.get("region", "Göteborgsregionen"),
-                                            params.get("year", 2022), params.get("years", "2017-2022"),
+                                            params.get("year"), params.get("years", "2017-2022"),
                                             params.get("metadata") or None, base=REPO_ROOT)
                     ex = inputs.extract
                 else:
