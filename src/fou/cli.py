@@ -32,17 +32,24 @@ def main() -> None:
 @click.option("--year", default=None, help="Year of tables 1–3.")
 @click.option("--years", default=None, help="Years of tables 4–5 and Diagram 1, e.g. 2017-2022.")
 @click.option("--metadata", default=None, help="Folder with Kolada municipalities.csv and municipality_groups.csv.")
+@click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
+              help="Set a notebook parameter wherever a notebook declares it (repeatable), e.g. microdata=FILE.")
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Run only this notebook (repeatable).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Run configuration (default notebooks/run.toml).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: number of CPUs).")
 @click.option("--force", is_flag=True, help="Re-run notebooks even when their inputs did not change.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
-def run_cmd(out, extract, region, year, years, metadata, only, config, jobs, force, quiet) -> None:
+def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, quiet) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
     from . import runner
 
     overrides = {"extract": extract, "region": region, "year": year, "years": years, "metadata": metadata}
+    for item in extra:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            _fail(f"parameter 'param': invalid value {item!r}; expected NAME=VALUE, e.g. microdata=data.dta")
+        overrides[name.strip()] = value
     try:
         defaults, entries = runner.load_config(config)
         jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None)

@@ -129,3 +129,20 @@ def effects_by_group_figure(frame: pd.DataFrame, x: str, y: str, hue: str, title
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def group_means_figure(means: pd.DataFrame, start: int, ylabel: str) -> Figure:
+    """Yearly means of two groups (``grupp``), with the start year marked."""
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=110)
+    sns.lineplot(data=means, x="year", y="mean", hue="grupp", marker="o", ax=ax, palette=[GREY, GREEN])
+    ax.axvline(start - 0.75, color=RED, ls="--", lw=1)
+    ax.text(start - 0.7, ax.get_ylim()[1], "KROM-pilot april 2020", color=RED, fontsize=8, va="top")
+    ax.axvspan(2021.75, max(means["year"]) + 0.5, color="#eeeeee", zorder=0)
+    ax.set_xticks(sorted(means["year"].unique()))
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    _swedish(ax, "y", 0)
+    ax.legend(title="", fontsize=8)
+    fig.tight_layout()
+    return fig

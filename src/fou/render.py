@@ -19,7 +19,8 @@ from nbconvert import HTMLExporter
 from . import __version__
 from .paths import REPO_ROOT
 
-SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data"}
+SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data",
+                 "microdata": "individdata från experiment", "published": "publicerade forskningsresultat"}
 STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "skipped": "oförändrad, ej omkörd"}
 
 

@@ -88,6 +88,38 @@ def _declared(notebook: Path) -> dict[str, dict[str, Any]]:
     return papermill.inspect_notebook(str(notebook))
 
 
+def _notebook_defaults(declared: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The literal defaults of a notebook's parameters cell (so they are validated and recorded)."""
+    import ast
+
+    out = {}
+    for name, spec in declared.items():
+        try:
+            out[name] = ast.literal_eval(spec.get("default", ""))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def _coerce(name: str, value: Any, spec: dict[str, Any]) -> Any:
+    """Command-line strings to the type the notebook's parameters cell declares."""
+    kind = spec.get("inferred_type_name", "")
+    if not isinstance(value, str) or kind in ("str", "None", ""):
+        return value
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return value.lower() in ("true", "1", "yes")
+    except ValueError:
+        raise ParameterError(name, value, f"expected a value of type {kind}") from None
+    return value
+
+
 def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -99,10 +131,14 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
     for name in only or []:
         if name not in names:
             raise ParameterError("only", name, f"no such notebook in the run configuration; valid: {', '.join(names)}")
+    selected = [e for e in entries if not only or e.name in only]
+    declared_anywhere = set().union(*(_declared(notebooks_dir() / e.notebook) for e in selected
+                                      if (notebooks_dir() / e.notebook).is_file()))
+    for key, value in overrides.items():
+        if value is not None and key not in declared_anywhere:
+            raise ParameterError(key, value, f"no notebook in this run declares it; parameters: {', '.join(sorted(declared_anywhere))}")
     jobs = []
-    for entry in entries:
-        if only and entry.name not in only:
-            continue
+    for entry in selected:
         nb_path = notebooks_dir() / entry.notebook
         if not nb_path.is_file():
             raise ParameterError(f"{entry.name}.notebook", entry.notebook, f"no such notebook in {notebooks_dir()}")
@@ -111,11 +147,14 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
         if unknown:
             raise ParameterError(f"{entry.name}.{unknown[0]}", entry.parameters[unknown[0]],
                                  f"the notebook has no such parameter; its parameters: {', '.join(declared)}")
-        params = {k: v for k, v in {**defaults, **entry.parameters}.items() if k in declared}
-        params.update({k: v for k, v in overrides.items() if v is not None and k in declared})
+        params = {**_notebook_defaults(declared),
+                  **{k: v for k, v in {**defaults, **entry.parameters}.items() if k in declared}}
+        params.update({k: _coerce(k, v, declared[k]) for k, v in overrides.items() if v is not None and k in declared})
         source: dict[str, Any] = {}
         extract_sum = ""
-        if "extract" in declared:
+        if "extract" in declared and "region" not in declared and not params.get("extract"):
+            source = {"kind": "none", "line": "Kräver ett nationellt extrakt (fou fetch); sidan förklarar hur"}
+        elif "extract" in declared:
             try:
                 if "region" in declared:
                     inputs = resolve_inputs(params.get("extract"), params.get("region", "Göteborgsregionen"),
@@ -129,8 +168,17 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
             params["extract"] = str(ex.path)
             extract_sum = ex.checksum
             source = {"kind": ex.source_kind, "line": ex.provenance(), "sha256": ex.checksum, "path": str(ex.path)}
-        elif "synthetic" in " ".join(str(v) for v in params.values()):
-            source = {"kind": "synthetic", "line": "Syntetiska data (genererade)"}
+        elif "microdata" in declared:
+            source = _microdata_source(entry.name, params)
+        elif "evidence" in declared:
+            source = {"kind": "published", "line": "Publicerade skattningar ur forskningen (data/evidence)"}
+        for key in ("pilots",):
+            if params.get(key):
+                full = Path(str(params[key]))
+                full = full if full.is_absolute() else REPO_ROOT / full
+                if not full.is_file():
+                    raise ParameterError(f"{entry.name}.{key}", params[key], "no such file; expected a CSV with a municipality_id column")
+                params[key] = str(full.resolve())
         if "metadata" in params and params["metadata"]:
             params["metadata"] = str((REPO_ROOT / str(params["metadata"])).resolve())
         if "output_dir" in declared:
@@ -140,6 +188,23 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
         jobs.append(Job(entry.name, str(nb_path), entry.title, entry.summary, params, source,
                         hashlib.sha256(key_data.encode()).hexdigest(), str(out)))
     return jobs
+
+
+def _microdata_source(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Validate the experiment notebook's file and variable mapping; describe its source."""
+    from .experiment import microdata_columns, parse_variables
+
+    path = str(params.get("microdata") or "")
+    if not path:
+        return {"kind": "synthetic", "line": "Syntetiskt experiment (fou.synth) med kända sanna effekter"}
+    full = Path(path) if Path(path).is_absolute() else (REPO_ROOT / path)
+    try:
+        columns = microdata_columns(full)
+        parse_variables(*(str(params.get(k, "")) for k in ("treatment", "takeup", "market", "share", "outcomes", "waves")), columns)
+    except ParameterError as exc:
+        raise ParameterError(f"{name}.{exc.parameter}", exc.value, exc.valid) from None
+    params["microdata"] = str(full.resolve())
+    return {"kind": "microdata", "line": f"Individdata: {full.name}", "sha256": _file_sha(full), "path": str(full.resolve())}
 
 
 def execute(job: Job) -> dict[str, Any]:

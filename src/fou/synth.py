@@ -43,7 +43,7 @@ class Truth:
 
 def two_stage_experiment(n_markets: int = 150, per_market: int = 80, shares=(0.0, 0.25, 0.5, 0.75, 1.0),
                          tau: float = 0.08, takeup: float = 0.35, spill: float = -0.04, base: float = 0.5,
-                         waves: tuple[str, ...] = ("", "2"), seed: int = 1) -> tuple[pd.DataFrame, Truth]:
+                         waves: tuple[str, ...] = ("", "2", "3", "4"), seed: int = 1) -> tuple[pd.DataFrame, Truth]:
     """A seeded synthetic data set and its :class:`Truth`."""
     rng = np.random.default_rng(seed)
     share_of_market = rng.choice(np.asarray(shares), size=n_markets)
@@ -60,4 +60,5 @@ def two_stage_experiment(n_markets: int = 150, per_market: int = 80, shares=(0.0
         p = base + shift + tau * took_up + spill * share
         df[f"emploi{wave}"] = (rng.random(n) < p).astype(float)
         df[f"cdi{wave}"] = (rng.random(n) < p - 0.25).astype(float)
+        df[f"emploidur{wave}"] = (rng.random(n) < p - 0.1).astype(float)
     return df, Truth(tau, takeup, spill)
