@@ -31,7 +31,9 @@ def national(tmp_path_factory):
 
 def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
     out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--extract", str(national), "--region", "Fyrbodal", "--jobs", "2")
+    only = [a for n in ("01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
+                        "05_municipal_panel") for a in ("--only", n)]
+    proc = fou("run", "--out", str(out), "--extract", str(national), "--region", "Fyrbodal", "--jobs", "2", *only)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     t1 = pd.read_csv(out / "tables" / "table1_population.csv", dtype={"municipality_id": str})
     assert len(t1) == 14 and t1["N01951"].notna().all()
@@ -53,6 +55,39 @@ def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
     assert "KPI finns inte i extraktet" in checks
     run = json.loads((out / "run.json").read_text())
     assert {n["source"]["kind"] for n in run["notebooks"]} == {"fetched"}
+    panel = (out / "html" / "05_municipal_panel.html").read_text(encoding="utf-8")
+    assert "U40806 (Anvisningar från Arbetsförmedlingen) saknas i extraktet" in panel
     comparison = pd.read_csv(out / "tables" / "comparison_with_report.csv", dtype={"municipality_id": str})
     same = comparison[(comparison["kpi"] == "N01951") & (comparison["status"] == "samma")]
     assert len(same) == 13  # Kolada's 2022 population equals the report's Table 1
+
+
+def test_national_pilot_page_from_a_fetched_extract(national, tmp_path):
+    pilots = KOLADA_DIR.parent / "krom_pilot_municipalities.csv"
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--only", "08_national_pilot", "--extract", str(national),
+               "--param", f"pilots={pilots}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    did = pd.read_csv(out / "tables" / "08_did.csv")
+    assert did["n_clusters"].iloc[0] > 250 and did["post"].iloc[0] == "2020, 2021"
+    page = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
+    assert "Händelsestudie" in page and "Test av parallella trender" in page and "Hämtat från Kolada" in page
+    assert (out / "figures" / "08_event_study.png").stat().st_size > 10_000
+    cross = pd.read_csv(out / "tables" / "08_cross_section.csv")
+    assert set(cross["kpi"]) == {"N03920", "N31807", "N31858", "N01951"}
+
+
+def test_experiment_page_on_the_crepon_file(tmp_path):
+    crepon = KOLADA_DIR.parent / "microdata" / "crepon2013_jd.dta"
+    needs_shared(crepon)
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", f"microdata={crepon}",
+               "--param", "waves=1,2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
+    assert "Individdata från experiment" in page and "Syntetiska data" not in page
+    takeup = pd.read_csv(out / "tables" / "07_takeup.csv")
+    assert takeup[takeup["assigned"] == 0]["takeup"].max() == 0
+    effects = pd.read_csv(out / "tables" / "07_effects.csv")
+    assert set(effects["outcome"]) == {"emploi", "cdi", "emploidur"} and set(effects["wave"]) == {1, 2}
+    assert effects[(effects["outcome"] == "emploi") & (effects["wave"] == 1)]["nobs"].iloc[0] == 23320

@@ -38,7 +38,8 @@ def default_run(tmp_path_factory):
 
 def test_run_writes_every_output(default_run):
     out, proc = default_run
-    names = ["01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks"]
+    names = ["01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
+             "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot"]
     for name in names:
         assert (out / "html" / f"{name}.html").is_file()
         nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -46,7 +47,7 @@ def test_run_writes_every_output(default_run):
     for stem in TABLES:
         assert (out / "tables" / f"{stem}.csv").is_file(), stem
     assert (out / "figures" / "03_referrals-diagram1.png").stat().st_size > 10_000
-    assert "4 of 4 notebooks ok" in proc.stdout
+    assert "8 of 8 notebooks ok" in proc.stdout
 
 
 def test_run_json_records_parameters_status_checksum_version(default_run, report_extract):
@@ -60,7 +61,10 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     assert nb["03_referrals"]["parameters"]["region"] == "Göteborgsregionen"
     assert nb["03_referrals"]["parameters"]["years"] == "2017-2022"
     assert all(n["status"] == "ok" and n["seconds"] > 0 for n in run["notebooks"])
-    assert all(n["extract_sha256"] == report_extract.checksum for n in run["notebooks"])
+    study = [n for n in run["notebooks"] if n["name"][:2] in ("01", "02", "03", "04", "05")]
+    assert all(n["extract_sha256"] == report_extract.checksum for n in study)
+    kinds = {n["name"]: n["source"]["kind"] for n in run["notebooks"]}
+    assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "none"
 
 
 def test_csv_tables_hold_the_published_figures(default_run, report_extract):
@@ -106,6 +110,37 @@ def test_pages_are_for_readers(default_run):
     assert "socialtjänsten (U40809), Göteborgsregionen: saknas i extraktet" in page
     checks = (out / "html" / "04_checks.html").read_text(encoding="utf-8")
     assert "motsägelse" in checks and "Ingen jämförelse" in checks
+
+
+def test_analysis_pages_on_shipped_and_generated_data(default_run):
+    out, _ = default_run
+    panel = (out / "html" / "05_municipal_panel.html").read_text(encoding="utf-8")
+    assert "vild klusterbootstrap" in panel and "Trelleborgsmodellen" in panel
+    effects = pd.read_csv(out / "tables" / "05_period_effects.csv")
+    assert set(effects["period"]) == {"omställning", "fristående"} and (effects["n_clusters"] == 13).all()
+    experiment = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
+    assert experiment.count("Syntetiska data") >= 2 and "syntetiska data" in experiment  # badge, note, figure titles
+    truth = pd.read_csv(out / "tables" / "07_effects.csv")
+    assert set(truth["effect"]) == {"ITT", "LATE"} and set(truth["wave"]) == {1, 2, 3, 4}
+    pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
+    assert "Analysen kan inte köras än" in pilot and "fou fetch --kpi U40455" in pilot
+    votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
+    assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
+
+
+def test_notebook_parameter_cells_parse_completely():
+    """papermill must see every assignment of each tagged parameters cell (comments can break its parser)."""
+    import ast
+
+    import papermill
+
+    for nb_path in sorted(notebooks_dir().glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(cells) == 1, nb_path.name
+        assigned = [n.target.id for n in ast.parse(cells[0].source).body if isinstance(n, ast.AnnAssign)]
+        assert list(papermill.inspect_notebook(str(nb_path))) == assigned, nb_path.name
+        assert all(c.get("outputs") in (None, []) and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
 def test_unchanged_rerun_is_skipped_and_force_reruns(default_run):

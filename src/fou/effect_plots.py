@@ -26,6 +26,10 @@ def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str
     """Each municipality as a thin line, the region's unweighted mean thick, periods shaded."""
     sns.set_theme(style="whitegrid")
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    if panel[outcome].notna().sum() == 0:
+        ax.text(0.5, 0.5, "Inga uppgifter i extraktet", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
     for i, (_start, lo, hi) in enumerate(PERIOD_SPANS):
         ax.axvspan(lo, hi, color=["#f1f8e9", "#fffde7", "#e3f2fd"][i], zorder=0)
         ax.text((lo + hi) / 2, 1.01, _start, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8)
@@ -49,7 +53,12 @@ def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str
 def coefficient_figure(effects: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
     """Point estimates with 95 % intervals, one panel per outcome."""
     sns.set_theme(style="whitegrid")
-    outcomes = list(dict.fromkeys(effects["outcome"]))
+    outcomes = list(dict.fromkeys(effects["outcome"])) if len(effects) else []
+    if not outcomes:
+        fig, ax = plt.subplots(figsize=(6, 1.5), dpi=110)
+        ax.text(0.5, 0.5, "Inga skattningar: uppgifter saknas", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
     fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 3.2), dpi=110, squeeze=False)
     for ax, outcome in zip(axes[0], outcomes):
         e = effects[effects["outcome"] == outcome].reset_index(drop=True)

@@ -75,6 +75,10 @@ def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int]) -> t
         used = sorted({int(y) for y in approx["population_year"]})
         notes.append(f"Befolkning (N01951) saknas i extraktet för vissa år; deltagare per 1 000 invånare använder då "
                      f"befolkningen närmaste år som finns ({', '.join(map(str, used))}) för {len(approx)} av {len(panel)} observationer.")
+    for kpi in (study.REFERRALS_AF, study.PARTICIPANTS, study.POPULATION):
+        if series(kpi.id)["value"].notna().sum() == 0:
+            notes.append(f"{kpi.id} ({kpi.label}) saknas i extraktet för regionen; de analyser som behöver det visar inget. "
+                         f"Hämta med: fou fetch --study gr-2023 --region \"{region.name}\" --years {min(years)}-{max(years)} --out DIR")
     panel["municipality"] = panel["municipality_id"].map(region.names)
     panel["period"] = panel["year"].map(period_of)
     return panel[["municipality_id", "municipality", "year", "period", "af_share", "participants", "population",
@@ -100,7 +104,8 @@ def period_effects(panel: pd.DataFrame, outcome: str, draws: int = 9999, seed: i
     effects; CR1 cluster-robust errors (t with G − 1 df) and wild cluster restricted
     bootstrap p-values (Webb weights). Missing years stay missing (dropped, n shown)."""
     d = panel.dropna(subset=[outcome]).copy()
-    d = d[d.groupby("municipality_id")[outcome].transform("size") > 0]
+    if d["municipality_id"].nunique() < 2 or d["period"].nunique() < 2 or "före" not in set(d["period"]):
+        return []  # nothing to estimate (the page notes the missing KPI)
     X = pd.DataFrame({"omställning": (d["period"] == "omställning").astype(float),
                       "fristående": (d["period"] == "fristående").astype(float)}, index=d.index)
     fe = pd.get_dummies(d["municipality_id"], prefix="m", drop_first=True, dtype=float)
@@ -132,6 +137,9 @@ def municipality_change(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
 def group_comparisons(panel: pd.DataFrame, facts: pd.DataFrame, outcome: str = "af_share") -> pd.DataFrame:
     """Exact permutation tests of the change in ``outcome`` between the report's groups."""
     change = municipality_change(panel, outcome).merge(facts, on=["municipality_id"], how="left", suffixes=("", "_f"))
+    if change.empty:
+        return pd.DataFrame(columns=["grouping", "definition", "n_group", "n_other", "mean_group", "mean_other",
+                                     "difference", "p_exact", "permutations", "members"])
     rows = []
     for column, (label, definition) in GROUPINGS.items():
         d = change.dropna(subset=[column])
@@ -155,4 +163,5 @@ def group_comparisons(panel: pd.DataFrame, facts: pd.DataFrame, outcome: str = "
 
 
 def effects_frame(effects: Sequence[PeriodEffect]) -> pd.DataFrame:
-    return pd.DataFrame([e.__dict__ for e in effects])
+    columns = list(PeriodEffect.__dataclass_fields__)
+    return pd.DataFrame([e.__dict__ for e in effects], columns=columns)

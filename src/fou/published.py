@@ -39,14 +39,15 @@ def compare(values: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.D
     present_kpis = set(values["kpi"])
     tol = merged["kpi"].map(lambda k: study.ALL_KPIS[k].tolerance if k in study.ALL_KPIS else 0.5)
     merged["difference"] = merged["value"] - merged["published"]
+    conditions = [
+        ~merged["kpi"].isin(present_kpis),
+        merged["published"].isna() & merged["value"].isna(),
+        merged["published"].isna(),
+        merged["value"].isna(),
+        merged["difference"].abs() <= tol,
+    ]
     status = np.select(
-        [
-            ~merged["kpi"].isin(present_kpis),
-            merged["published"].isna() & merged["value"].isna(),
-            merged["published"].isna(),
-            merged["value"].isna(),
-            merged["difference"].abs() <= tol,
-        ],
+        [np.asarray(pd.array(c, dtype="boolean").fillna(False), dtype=bool) for c in conditions],
         [STATUS_NOT_FETCHED, STATUS_BOTH_MISSING, STATUS_ONLY_EXTRACT, STATUS_ONLY_REPORT, STATUS_SAME],
         default=STATUS_REVISED,
     )

@@ -172,7 +172,7 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
             source = _microdata_source(entry.name, params)
         elif "evidence" in declared:
             source = {"kind": "published", "line": "Publicerade skattningar ur forskningen (data/evidence)"}
-        for key in ("pilots",):
+        for key in ("pilots", "evidence"):
             if params.get(key):
                 full = Path(str(params[key]))
                 full = full if full.is_absolute() else REPO_ROOT / full
