@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -78,3 +81,18 @@ def make_extract(path: Path, rows: list[dict], kind: str = "synthetic") -> Path:
             df[col] = default
     write_extract(df, path, {"kind": kind, "description": "hand-made test data"})
     return path
+
+
+def fou(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the ``fou`` command in a subprocess (as a user would)."""
+    return subprocess.run([sys.executable, "-m", "fou", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """One ``fou run`` of the shipped configuration, shared by the run and browser tests."""
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = fou("run", "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc

@@ -11,8 +11,7 @@ from fou.fetch import fetch_extract
 from fou.kolada import KoladaClient
 from fou.localkolada import KoladaData, LocalKolada
 
-from .conftest import KOLADA_DIR, needs_shared
-from .test_run import fou
+from .conftest import KOLADA_DIR, fou, needs_shared
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -14,26 +12,13 @@ import pytest
 
 from fou.paths import notebooks_dir
 
-from .conftest import GR_ORDER, make_extract
+from .conftest import GR_ORDER, fou, make_extract
 
 pytestmark = pytest.mark.slow
 TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "table4_participants",
           "table5_referrals_af", "diagram1_referrals"]
 
 
-def fou(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run([sys.executable, "-m", "fou", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    proc = fou("run", "--out", str(out), "--jobs", "2")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out, proc
 
 
 def test_run_writes_every_output(default_run):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import study
@@ -34,12 +35,21 @@ def resolve_extract_path(value: str | Path | None, base: Path | None = None) -> 
 
 
 def open_extract(value: str | Path | None, base: Path | None = None) -> Extract:
-    """Load the extract named by a parameter value, turning extract problems into parameter errors."""
+    """Load the extract named by a parameter value, turning extract problems into parameter errors.
+
+    Loaded extracts are reused within the process while their files are unchanged."""
     path = resolve_extract_path(value, base)
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+                  for p in (path / "values.csv", path / "manifest.json")) if path.is_dir() else None
     try:
-        return load_extract(path)
+        return _load_cached(str(path), stamp)
     except ExtractError as exc:
         raise ParameterError("extract", str(value), f"the extract is not usable: {exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, stamp: object) -> Extract:
+    return load_extract(path)
 
 
 @dataclass

@@ -13,9 +13,6 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-import nbformat
-from nbconvert import HTMLExporter
-
 from . import __version__
 from .paths import REPO_ROOT
 
@@ -32,14 +29,16 @@ def page(title: str, body: str, nav: str = "") -> str:
     """A complete, self-contained HTML page."""
     return (
         "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{_css()}\n</style>\n</head>\n<body>\n"
         f'<header class="fou-top">{nav or html.escape(title)}</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n'
     )
 
 
-def clean_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def clean_for_readers(nb):
     """Drop stderr streams and empty code cells (parameters) from an executed notebook."""
+    import nbformat
+
     nb = nbformat.from_dict(nb)
     cells = []
     for cell in nb.cells:
@@ -52,15 +51,17 @@ def clean_for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
+def notebook_body(nb) -> str:
     """The notebook's markdown and outputs as HTML, without code or prompts."""
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(clean_for_readers(nb))
     return body
 
 
-def notebook_page(nb: nbformat.NotebookNode, title: str, meta: dict[str, Any]) -> str:
+def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     """A reader's page for one executed notebook, with a link back to the index."""
     failed = ""
     if meta.get("status") == "failed":

@@ -83,9 +83,29 @@ def load_config(path: str | Path | None = None) -> tuple[dict[str, Any], list[En
 
 
 def _declared(notebook: Path) -> dict[str, dict[str, Any]]:
-    import papermill
+    """The notebook's parameters (papermill's reading of the tagged cell), cached on disk by
+    the notebook's sha256 so an unchanged re-run does not even import papermill."""
+    from .kolada import default_cache_dir
 
-    return papermill.inspect_notebook(str(notebook))
+    digest = _file_sha(Path(notebook))
+    if digest in _DECLARED:
+        return _DECLARED[digest]
+    cache = default_cache_dir() / "notebook-parameters" / f"{digest}.json"
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        import papermill
+
+        found = papermill.inspect_notebook(str(notebook))
+        try:
+            atomic_write_text(cache, json.dumps(found, ensure_ascii=False))
+        except OSError:
+            pass  # a read-only cache only costs time
+    _DECLARED[digest] = found
+    return found
+
+
+_DECLARED: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 def _notebook_defaults(declared: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -275,10 +295,13 @@ def run(jobs: list[Job], out: Path, workers: int = 1, force: bool = False,
     for job in jobs:
         prev = previous.get(job.name)
         if not force and _unchanged(job, prev, out):
-            results[job.name] = {**prev, "status": "skipped", "seconds": 0.0}
+            results[job.name] = {**prev, "status": "skipped", "seconds": 0.0,
+                                 "ran_seconds": prev.get("ran_seconds", prev.get("seconds"))}
             report(job.name, "skipped", 0.0)
         else:
             todo.append(job)
+    # longest first (by the last run's seconds) keeps both workers busy to the end
+    todo.sort(key=lambda j: -float((previous.get(j.name) or {}).get("ran_seconds") or 1e9))
     if todo:
         for job in todo:
             report(job.name, "running", None)
@@ -309,6 +332,7 @@ def run(jobs: list[Job], out: Path, workers: int = 1, force: bool = False,
             "notebook": res.get("notebook"), "html": res.get("html"),
             "parameters": {k: v for k, v in job.parameters.items()}, "source": job.source,
             "extract_sha256": job.source.get("sha256"), "status": res["status"], "seconds": res["seconds"],
+            "ran_seconds": res.get("ran_seconds", res["seconds"]),
             "finished_at": res.get("finished_at"), "error": res.get("error"), "key": job.key,
         })
     atomic_write_text(out / "index.html", index_page(record))
