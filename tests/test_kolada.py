@@ -234,12 +234,12 @@ def test_real_study_fetch_reports_missing_kpis(real_server, tmp_path):
     assert gbg == 596841
 
 
-def test_fetch_cli_one_line_reason_and_old_extract_kept(real_server, tmp_path):
+def test_fetch_cli_one_line_reason_and_old_extract_kept(real_server, tmp_path, report_extract):
     import subprocess
     import sys
 
     target = tmp_path / "ex"
-    shutil.copytree(load_extract(__import__("fou.paths", fromlist=["x"]).report_extract_dir()).path, target)
+    shutil.copytree(report_extract.path, target)
     before = (target / "values.csv").read_bytes()
     env = {"FOU_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-m", "fou", "fetch", "--kpi", "N01951,N99999", "--municipality", "all",
