@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -67,7 +66,7 @@ def test_csv_tables_hold_the_published_figures(default_run, report_extract):
     assert d1.columns.tolist()[:3] == ["year", "series", "value"]
     # every published cell (the transcription) is in the CSVs, missing cells empty
     long = []
-    for frame, kind in ((t1, "kpi"), (t2, "kpi"), (t3, "kpi")):
+    for frame in (t1, t2, t3):
         m = frame.melt(id_vars=["municipality_id", "municipality"], var_name="kpi")
         long.append(m.assign(year=2022))
     for frame, kpi in ((t4, "U40800"), (pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str}), "U40806")):
