@@ -89,17 +89,13 @@ def parse_variables(treatment: str, takeup: str, market: str, share: str, outcom
     return Variables(treatment, takeup, market, share, outs, ws)
 
 
-def load(microdata: str, seed: int) -> tuple[pd.DataFrame, str]:
-    """The data and its kind: ``microdata`` from a file, or ``synthetic`` from fou.synth."""
+def load(microdata: str, seed: int) -> tuple[pd.DataFrame, str, synth.Truth | None]:
+    """The data, its kind (``microdata`` from a file or ``synthetic`` from fou.synth) and,
+    for synthetic data, the true effects (None for real data)."""
     if microdata:
-        return read_microdata(microdata), "microdata"
-    df, _truth = synth.two_stage_experiment(seed=seed)
-    return df, "synthetic"
-
-
-def synthetic_truth(seed: int) -> synth.Truth:
-    """The true effects of the default synthetic experiment."""
-    return synth.two_stage_experiment(seed=seed)[1]
+        return read_microdata(microdata), "microdata", None
+    df, truth = synth.two_stage_experiment(seed=seed)
+    return df, "synthetic", truth
 
 
 def takeup_table(df: pd.DataFrame, v: Variables) -> pd.DataFrame:
@@ -150,7 +146,3 @@ def truth_check(effects: pd.DataFrame, spill: pd.DataFrame, truth: synth.Truth) 
     out["covered"] = ["ja" if lo <= t <= hi else "nej" for t, lo, hi in zip(out["truth"], out["ci_low"], out["ci_high"])]
     return out
 
-
-def truth_check_empty() -> pd.DataFrame:
-    """Placeholder for real data: the truth is unknown."""
-    return pd.DataFrame({"quantity": ["Verkliga data: de sanna effekterna är okända"]})

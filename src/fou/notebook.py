@@ -74,12 +74,12 @@ def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:
     return HTML(present.note_html(list(notes), title))
 
 
-def extract_header(inputs: StudyInputs, extra: Sequence[tuple[str, str]] = ()) -> HTML:
-    """Provenance box for an analysis on a Kolada extract."""
+def extract_header(inputs: StudyInputs, extra: Sequence[tuple[str, str]] = (), years: str | None = None) -> HTML:
+    """Provenance box for a page on a Kolada extract (``years`` overrides the År row)."""
     ex = inputs.extract
     rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
             ("Region", f"{inputs.region.label()}: {len(inputs.region.ids)} kommuner"),
-            ("År", study.year_span(list(inputs.years))), *extra]
+            ("År", years or study.year_span(list(inputs.years))), *extra]
     return header_html(ex.source_kind, rows)
 
 
@@ -114,11 +114,8 @@ class Study:
     # -- display blocks -----------------------------------------------------------
     def header(self) -> HTML:
         """Provenance box: extract, its source, region and years."""
-        ex = self.inputs.extract
-        rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
-                ("Region", f"{self.region.label()}: {len(self.region.ids)} kommuner"),
-                ("År", f"{self.inputs.year} (tabell 1–3), {study.year_span(list(self.inputs.years))} (tabell 4–5, diagram 1)")]
-        return header_html(ex.source_kind, rows)
+        years = f"{self.inputs.year} (tabell 1–3), {study.year_span(list(self.inputs.years))} (tabell 4–5, diagram 1)"
+        return extract_header(self.inputs, years=years)
 
     def show(self, kind: str) -> HTML:
         """A study table in the report's style, with notes on missing KPIs; saved as CSV."""
