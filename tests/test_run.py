@@ -187,6 +187,10 @@ def test_bad_parameters_fail_before_any_kernel_starts(tmp_path):
     assert not out.exists()
     proc = fou("run", "--out", str(out), "--years", "2030-2031")
     assert proc.returncode == 2 and "years in the extract: [2017, 2018, 2019, 2020, 2021, 2022]" in proc.stderr
+    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "strata=noq^sesion")
+    assert proc.returncode == 2 and "parameter '07_experiment.strata': invalid value 'noq^sesion'" in proc.stderr
+    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "preset=crepon2031")
+    assert proc.returncode == 2 and "expected one of crepon2013" in proc.stderr
     proc = fou("run", "--out", str(out), "--only", "05_nothing")
     assert proc.returncode == 2 and "valid: 01_population_socioeconomics" in proc.stderr
     assert not out.exists()

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import linear
-from .estimands import S, Z, Design
-from .spec import Spec
+from fou.effects import linear
+from fou.effects.estimands import S, Z, Design
+from fou.effects.spec import Spec
 
 ARMS = ("assigned", "nonassigned", "control")
 

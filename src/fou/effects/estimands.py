@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..params import ParameterError
-from . import linear, multiple
-from .spec import Spec, sample_mask
+from fou.extracts.params import ParameterError
+from fou.effects import linear, multiple
+from fou.effects.spec import Spec, sample_mask
 
 Z, S, D, T = "_assigned", "_spill", "_takeup", "_treated_market"
 POOLED, WITHIN, LATE = ("direct", "spillover"), "within_market", "late"
@@ -150,10 +150,10 @@ def term_fits(design: Design, column: str) -> list[tuple[str, linear.Fit, str]]:
 
 @dataclass(frozen=True)
 class Results:
-    """Every estimand for every outcome and wave, and each row's cluster scores."""
+    """Every estimand for every outcome and wave, and what the bootstrap needs of each row."""
 
     table: pd.DataFrame  # RESULT_COLUMNS + p_adjusted
-    scores: pd.DataFrame  # clusters × rows of ``table``
+    hypotheses: list[multiple.Hypothesis]
 
     def contract(self) -> pd.DataFrame:
         """The output contract: ``outcome, wave, term, estimate, std_error, p_value, p_adjusted, nobs, clusters``."""
@@ -162,16 +162,14 @@ class Results:
 
 def reduced_form(design: Design, draws: int = 999, seed: int = 2013) -> Results:
     """All estimands, with Romano–Wolf p-values over outcomes × waves for each term."""
-    rows, scores = [], {}
+    rows, hypotheses = [], []
     for outcome, wave, column in design.outcome_columns():
         for term, f, coef in term_fits(design, column):
-            est = f.estimate(coef)
-            rows.append({"outcome": outcome, "wave": wave, "term": term, **est.as_dict()})
-            scores[len(rows) - 1] = f.contrast_scores({coef: 1.0})
+            rows.append({"outcome": outcome, "wave": wave, "term": term, **f.estimate(coef).as_dict()})
+            hypotheses.append(multiple.Hypothesis.of(f, {coef: 1.0}))
     table = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-    score_frame = pd.DataFrame(scores).fillna(0.0)
-    table["p_adjusted"] = multiple.romano_wolf_by_family(table, score_frame, family="term", draws=draws, seed=seed)
-    return Results(table, score_frame)
+    table["p_adjusted"] = multiple.romano_wolf_by_family(table, hypotheses, family="term", draws=draws, seed=seed)
+    return Results(table, hypotheses)
 
 
 def heterogeneity(design: Design, column: str, by: str) -> pd.DataFrame:

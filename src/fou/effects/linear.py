@@ -55,7 +55,8 @@ class Fit:
 
     ``scores`` has one row per cluster (indexed by the cluster's value) and one column
     per coefficient; ``coefficient − truth ≈ scores.sum()`` and
-    ``cov = ssc · scores.T @ scores`` with ``ssc`` the small-sample correction."""
+    ``cov = ssc · scores.T @ scores`` with ``ssc`` the small-sample correction.
+    ``leverage`` lets a wild bootstrap recompute each draw's scores without refitting."""
 
     params: pd.Series
     cov: pd.DataFrame
@@ -63,6 +64,7 @@ class Fit:
     clusters: int
     scores: pd.DataFrame
     ssc: float
+    leverage: np.ndarray  # clusters × k × k: (X̂'WX)⁻¹ X̂_g' W_g X_g, for re-studentised bootstrap draws
 
     @property
     def df_t(self) -> int:
@@ -86,10 +88,6 @@ class Fit:
         t_crit = float(stats.t.ppf(0.975, self.df_t))
         p = float(2 * stats.t.sf(abs(est / se), self.df_t)) if se > 0 else float("nan")
         return Estimate(est, se, est - t_crit * se, est + t_crit * se, p, self.nobs, self.clusters)
-
-    def contrast_scores(self, weights: Mapping[str, float]) -> pd.Series:
-        """Each cluster's score for a linear combination of coefficients."""
-        return pd.Series(self.scores.to_numpy() @ self._vector(weights), index=self.scores.index)
 
     def wald(self, names: Sequence[str]) -> tuple[float, float]:
         """F statistic and p-value that all ``names`` are zero (F with G − 1 denominator df)."""
@@ -193,19 +191,19 @@ def fit(df: pd.DataFrame, outcome: str, exog: Sequence[str], cluster: str, *, en
     names = [*endog, *ex_names]
     x = np.column_stack([x_end, x_ex])
     inst = np.column_stack([z, x_ex]) if n_end else x
-    beta, bread, contrib = _two_stage(y, x, inst, w, cl)
+    beta, bread, contrib, cross = _two_stage(y, x, inst, w, cl)
     g, n = int(cl.max()) + 1, len(rows)
     ssc = g / (g - 1) * (n - 1) / (n - x.shape[1] - extra)
     scores = contrib @ bread.T
     cov = ssc * scores.T @ scores
     index = pd.Index(cluster_index, name=cluster)
     return Fit(pd.Series(beta, index=names), pd.DataFrame(cov, index=names, columns=names), n, g,
-               pd.DataFrame(scores, index=index, columns=names), ssc)
+               pd.DataFrame(scores, index=index, columns=names), ssc, bread @ cross)
 
 
 def _two_stage(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray, cl: np.ndarray):
-    """Weighted (2)SLS: coefficients, bread ``(X̂'WX)⁻¹`` and per-cluster sums ``Σ x̂ᵢ wᵢ uᵢ``
-    (OLS when ``z`` is ``x``)."""
+    """Weighted (2)SLS: coefficients, bread ``(X̂'WX)⁻¹``, per-cluster sums ``Σ x̂ᵢ wᵢ uᵢ`` and
+    per-cluster ``X̂_g' W_g X_g`` (OLS when ``z`` is ``x``)."""
     if z is x:
         xhat = x
     else:
@@ -218,6 +216,10 @@ def _two_stage(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray, cl: n
     bread = np.linalg.inv(gram)
     beta = bread @ (xw.T @ y)
     u = y - x @ beta
-    contrib = np.zeros((int(cl.max()) + 1, x.shape[1]))
-    np.add.at(contrib, cl, xw * u[:, None])
-    return beta, bread, contrib
+    g, k = int(cl.max()) + 1, x.shape[1]
+    contrib = np.column_stack([np.bincount(cl, weights=xw[:, j] * u, minlength=g) for j in range(k)])
+    cross = np.empty((g, k, k))
+    for j in range(k):
+        for m in range(k):
+            cross[:, j, m] = np.bincount(cl, weights=xw[:, j] * x[:, m], minlength=g)
+    return beta, bread, contrib, cross

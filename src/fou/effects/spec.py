@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..params import ParameterError
+from fou.extracts.params import ParameterError
 
 NONE = ("none", "-", "ingen")
 

@@ -22,9 +22,9 @@ contrast is their difference. Every person answers wave 1; later waves lose peop
 at random with a response rate that depends on the arm (attrition unrelated to the
 outcome), so Lee bounds must contain the truth.
 
-:class:`Truth` keeps each person's true probability per outcome column, so the truth
-of any estimand is the same estimator applied to the expected outcome (exact for
-pooled estimands, whose weights over shares depend on the regression).
+:class:`Truth` keeps each person's true effect per outcome column, so the truth of any
+estimand is the same estimator applied to the true effects (exact also for pooled
+estimands, whose weights over shares depend on the regression).
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ OUTCOMES = {"emploidur": (0.35, 1.0), "cdd6m": (0.20, 0.5), "cdi": (0.25, 0.5), 
 
 @dataclass(frozen=True)
 class Truth:
-    """The true parameters and each person's true probability per outcome column."""
+    """The true parameters, and each person's true effect per outcome column: the change
+    in the probability of the outcome against what it would be in a market with no
+    treatment (zero in pure-control markets)."""
 
     takeup: float
     tau: tuple[float, ...]  # effect of taking up at share 0+, per wave
@@ -51,7 +53,7 @@ class Truth:
     share_men: float
     scale: dict[str, float]
     response: dict[str, float]  # response rate at waves 2–4 by arm
-    probability: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    effect: dict[str, np.ndarray] = field(repr=False, compare=False, default_factory=dict)  # per outcome column
 
     def _scale(self, outcome: str) -> float:
         return self.scale[outcome]
@@ -92,6 +94,7 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     assigned = (rng.random(n) < share).astype(int)
     took_up = assigned * (rng.random(n) < takeup)
     homme = (rng.random(n) < share_men).astype(int)
+    employed_before = rng.random(n) < 0.45  # coded as in the Crépon file: 1 employed at assignment, 2 not
     quint = (market - 1) // 5 + 1
     shift = (rng.uniform(-0.05, 0.05, n_markets)[market - 1]
              + rng.uniform(-0.05, 0.05, (n_quintuplets, cohorts))[quint - 1, session - 1])
@@ -99,17 +102,25 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     arm = np.where(assigned == 1, "assigned", np.where(share > 0, "nonassigned", "control"))
     rate = pd.Series(arm).map(response).to_numpy()
     df = pd.DataFrame({"anonale": market, "noq": quint, "session": session, "pct0": share, "assigned": assigned,
-                       "signopp": took_up, "homme": homme, "age": rng.integers(18, 30, n),
+                       "signopp": took_up, "homme": homme, "emploiav": np.where(employed_before, 1, 2), "age": rng.integers(18, 30, n),
                        "anonreg": (quint - 1) % 10 + 1})
-    probability: dict[str, np.ndarray] = {}
+    effects: dict[str, np.ndarray] = {}
     for wave in range(1, len(tau) + 1):
         responds = np.ones(n, dtype=bool) if wave == 1 else rng.random(n) < rate
         for outcome, (base, scale) in OUTCOMES.items():
-            effect = took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * share) + spill_group * spill_nonassigned * share
-            p = np.clip(base + shift + scale * effect, 0, 1)
+            effect = scale * (took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * share)
+                              + spill_group * spill_nonassigned * share)
+            p = base + shift + effect  # within (0, 1) for the defaults; checked below
+            if p.min() < 0 or p.max() > 1:
+                raise ValueError("effects too large for the base rates: probabilities outside 0–1")
             col = outcome if wave == 1 else f"{outcome}{wave}"
-            probability[col] = p
+            effects[col] = effect
             df[col] = np.where(responds, (rng.random(n) < p).astype(float), np.nan)
     truth = Truth(takeup, tuple(tau), spill_assigned, spill_nonassigned, tau_men, share_men,
-                  {o: s for o, (_, s) in OUTCOMES.items()}, dict(response), probability)
+                  {o: s for o, (_, s) in OUTCOMES.items()}, dict(response), effects)
     return df, truth
+
+
+def columns() -> list[str]:
+    """The synthetic experiment's column names (for validating parameters without the data)."""
+    return list(two_stage_experiment(n_quintuplets=1, cohorts=1, per_cell=1)[0].columns)

@@ -22,7 +22,7 @@ from fou.study import published
 from fou.study import statements
 from fou.study import definition as study
 from fou.study import tables
-from fou.extracts.atomic import atomic_write_text
+from fou.extracts.atomic import atomic_write_bytes, atomic_write_text
 from fou.extracts.format import format_csv_value
 from fou.study.inputs import StudyInputs, resolve_inputs
 from fou.study.present import HTML
@@ -37,14 +37,24 @@ def table_csv(table: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-def figure_html(fig, alt: str) -> HTML:
-    """A figure as an embedded PNG (self-contained HTML); closes the figure."""
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes; closes the figure."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def png_html(png: bytes, alt: str) -> HTML:
+    """PNG bytes as an embedded image (self-contained HTML)."""
+    data = base64.b64encode(png).decode("ascii")
     return HTML(f'<figure class="fou-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
                 f'style="max-width:100%;height:auto"></figure>')
+
+
+def figure_html(fig, alt: str) -> HTML:
+    """A figure as an embedded PNG (self-contained HTML); closes the figure."""
+    return png_html(figure_png(fig), alt)
 
 
 def header_html(kind: str, rows: Sequence[tuple[str, str]]) -> HTML:
@@ -68,10 +78,12 @@ def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, colu
 
 
 def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None) -> HTML:
-    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set."""
+    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set
+    (rendered once for both)."""
+    png = figure_png(fig)
     if output_dir and png_name:
-        plots.save_figure(fig, Path(output_dir) / "figures" / f"{png_name}.png")
-    return figure_html(fig, alt)
+        atomic_write_bytes(Path(output_dir) / "figures" / f"{png_name}.png", png)
+    return png_html(png, alt)
 
 
 def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:

@@ -94,19 +94,21 @@ def _extract(c: Checked) -> None:
     _record_extract(c, inputs.extract)
 
 
-@rule("microdata", "treatment", "takeup", "market", "share", "outcomes", "waves")
+@rule("microdata", "preset", "treatment", "takeup", "market", "share", "cluster", "strata", "weights", "covariates",
+      "sample", "outcomes", "waves", "heterogeneity")
 def _microdata(c: Checked) -> None:
-    """The experiment's file (or synthetic data) and its variable mapping."""
-    from fou.effects.experiment import microdata_columns, parse_variables
+    """The experiment's file (or synthetic data) and its specification: every column the
+    preset or the parameters name, the sample condition, strata, waves and draws."""
+    from fou.effects.experiment import check_params
 
     p = c.params
+    if p.get("microdata"):
+        p["microdata"] = str(repo_path(p["microdata"]).resolve())
+    check_params(p)
     if not p.get("microdata"):
         c.source = {"kind": "synthetic", "line": "Syntetiskt experiment med kända sanna effekter"}
         return
-    full = repo_path(p["microdata"])
-    columns = microdata_columns(full)
-    parse_variables(*(str(p.get(k, "")) for k in ("treatment", "takeup", "market", "share", "outcomes", "waves")), columns)
-    p["microdata"] = str(full.resolve())
+    full = Path(p["microdata"])
     c.source = {"kind": "microdata", "line": f"Individdata: {full.name}", "sha256": c.read(full), "path": p["microdata"]}
 
 
