@@ -4,7 +4,6 @@ when the data are synthetic."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,8 @@ from fou.extracts.atomic import atomic_write_text
 from fou.extracts.swedish import format_number
 from fou.pages import blocks as nb
 from fou.pages import experiment_text as text
-from fou.study.present import HTML
+from fou.pages import html
+from fou.pages.html import HTML
 
 CONTRACT_CSV = "experiment_reduced_form"
 POOLED_TERMS = ("direct", "spillover", "within_market", "late")
@@ -98,12 +98,10 @@ class ExperimentPage:
         paragraphs.append(text.waves_sentence(self.table, self._main))
         if self.synthetic:
             paragraphs.insert(0, "Siffrorna nedan kommer från syntetiska data, inte från verkliga personer.")
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-        return HTML(f'<div class="fou-summary">{body}</div>')
+        return HTML(html.render("paragraphs.html.j2", paragraphs=paragraphs, css_class="fou-summary"))
 
     def show_estimands(self) -> HTML:
-        items = "".join(f"<dt><strong>{html.escape(k)}</strong></dt><dd>{html.escape(v)}</dd>" for k, v in text.ESTIMANDS)
-        return HTML(f'<dl class="fou-estimands">{items}</dl>')
+        return HTML(html.render("definitions.html.j2", items=text.ESTIMANDS, css_class="fou-estimands"))
 
     def show_takeup(self) -> HTML:
         t = self.analysis.takeup
@@ -114,7 +112,8 @@ class ExperimentPage:
         shown = t.assign(share=100 * t["share"], takeup=100 * t["takeup"], assigned=t["assigned"].map({0: "nej", 1: "ja"}))
         return HTML(nb.show_table(shown, {"share": 0, "takeup": 1},
                                   {"share": "Andel behandlade i marknaden, %", "assigned": "Lottad",
-                                   "takeup": "Andel som deltog, %", "n": "n"}).data + f"<p>{html.escape(note)}</p>")
+                                   "takeup": "Andel som deltog, %", "n": "n"}).data
+                    + html.render("paragraphs.html.j2", paragraphs=[note], css_class="fou-text"))
 
     def show_effects(self) -> HTML:
         s = self.spec
@@ -127,11 +126,11 @@ class ExperimentPage:
         labels = {"wave": "Omgång", "term": "Jämförelse", "outcome": "Utfall", **EST_COLUMNS}
         parts = [nb.show_figure(fig, self._title("Lottade, icke lottade och jämförelsen inom marknad per omgång"),
                                 self.output_dir, "07_effects_by_wave").data,
-                 f"<h4>{html.escape(self._title(text.outcome_label(self._main) + ', ' + PP))}</h4>",
-                 nb.show_table(self._shown(main, cols), EST_DECIMALS, labels).data]
+                 nb.show_table(self._shown(main, cols), EST_DECIMALS, labels,
+                               caption=self._title(f"{text.outcome_label(self._main)}, {PP}")).data]
         if len(others):
-            parts += [f"<h4>{html.escape(self._title('Övriga utfall, ' + PP))}</h4>",
-                      nb.show_table(self._shown(others, ["outcome", *cols]), EST_DECIMALS, labels).data]
+            parts.append(nb.show_table(self._shown(others, ["outcome", *cols]), EST_DECIMALS, labels,
+                                       caption=self._title(f"Övriga utfall, {PP}")).data)
         return HTML("".join(parts))
 
     def show_by_share(self) -> HTML:
@@ -143,8 +142,8 @@ class ExperimentPage:
         cols = ["term", *EST_COLUMNS]
         return HTML(nb.show_figure(fig, self._title("Direkt effekt och spridningseffekt per andel behandlade"),
                                    self.output_dir, "07_by_share").data
-                    + f"<h4>{html.escape(self._title(f'Omgång {wave}, {PP}'))}</h4>"
-                    + nb.show_table(self._shown(t, cols), EST_DECIMALS, {"term": "Jämförelse", **EST_COLUMNS}).data)
+                    + nb.show_table(self._shown(t, cols), EST_DECIMALS, {"term": "Jämförelse", **EST_COLUMNS},
+                                    caption=self._title(f"Omgång {wave}, {PP}")).data)
 
     def show_heterogeneity(self) -> HTML:
         het = self.analysis.heterogeneity
