@@ -191,8 +191,13 @@ def heterogeneity(design: Design, column: str, by: str) -> pd.DataFrame:
 
 
 def control_means(design: Design) -> pd.DataFrame:
-    """Mean outcome in pure-control markets (share 0), per outcome and wave (respondents)."""
+    """Mean outcome in pure-control markets (share 0), per outcome and wave, among
+    respondents (weighted when the specification has weights)."""
     ctrl = design.data[design.data[T] == 0]
-    rows = [{"outcome": o, "wave": w, "control_mean": float(ctrl[c].mean()), "respondents": int(ctrl[c].notna().sum())}
-            for o, w, c in design.outcome_columns()]
+    w = ctrl[design.spec.weights] if design.spec.weights else pd.Series(1.0, index=ctrl.index)
+    rows = []
+    for o, wave, c in design.outcome_columns():
+        ok = ctrl[c].notna() & (w > 0)
+        mean = float(np.average(ctrl.loc[ok, c], weights=w[ok])) if ok.any() else np.nan
+        rows.append({"outcome": o, "wave": wave, "control_mean": mean, "respondents": int(ok.sum())})
     return pd.DataFrame(rows)

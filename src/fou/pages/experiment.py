@@ -93,8 +93,9 @@ class ExperimentPage:
     def show_summary(self) -> HTML:
         wave = min(self.spec.waves)
         main = self.analysis.main(wave)
+        cm = self.analysis.control_means.set_index(["outcome", "wave"]).loc[(self._main, wave), "control_mean"]
         paragraphs = text.summary(main, self._main, wave, int(main.loc["direct", "nobs"]),
-                                  int(main.loc["direct", "clusters"]))
+                                  int(main.loc["direct", "clusters"]), float(cm))
         paragraphs.append(text.waves_sentence(self.table, self._main))
         if self.synthetic:
             paragraphs.insert(0, "Siffrorna nedan kommer från syntetiska data, inte från verkliga personer.")

@@ -81,12 +81,13 @@ def _significance(row: pd.Series) -> str:
     return f"statistiskt säkerställt, {p_text(raw)}, {p_text(adj, 'justerat p')}"
 
 
-def summary(main: pd.DataFrame, outcome: str, wave: int, n: int, clusters: int) -> list[str]:
+def summary(main: pd.DataFrame, outcome: str, wave: int, n: int, clusters: int, control_mean: float) -> list[str]:
     """Paragraphs on the main outcome at one wave: direct effect, displacement, and why
     the within-market contrast is not the effect of assignment. ``main`` is indexed by term."""
     label = outcome_label(outcome).lower()
     d, s = main.loc["direct"], main.loc["spillover"]
-    out = [f"Huvudutfallet är {label} ({outcome}) vid enkätomgång {wave}. Lottade arbetssökande hade en andel i "
+    out = [f"Huvudutfallet är {label} ({outcome}) vid enkätomgång {wave}; i marknader där ingen behandlades hade "
+           f"{format_number(100 * control_mean, 1)} % av de svarande det. Lottade arbetssökande hade en andel i "
            f"{label} som var {pp(d['estimate'])} procentenheter jämfört med arbetssökande i marknader där ingen "
            f"behandlades ({interval(d)}; {_significance(d)}; n = {format_number(n)} personer i {clusters} marknader)."]
     if s["estimate"] < 0:
