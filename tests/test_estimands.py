@@ -127,7 +127,7 @@ def test_first_stage_and_late_is_direct_over_take_up(paper):
 
 def _truths(design: Design, truth: synth.Truth, column: str) -> dict[str, float]:
     expected = np.where(design.data[column].notna(), truth.effect[column][design.data.index.to_numpy()], np.nan)
-    sub = Design(design.data.assign(_true=expected), design.spec, design.shares)
+    sub = design.with_data(design.data.assign(_true=expected))
     return {term: float(fit.params[coef]) for term, fit, coef in estimands.term_fits(sub, "_true")}
 
 

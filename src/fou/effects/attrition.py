@@ -58,9 +58,9 @@ def _response_test(design: Design, answered: pd.Series) -> tuple[float, float]:
     everyone (or no one) answered."""
     if answered.nunique() < 2:
         return np.nan, np.nan
-    data = design.data.assign(_answered=answered)
     s = design.spec
-    f = linear.fit(data, "_answered", [Z, S], s.cluster, absorb=[list(g) for g in s.strata], weights=s.weights)
+    f = linear.fit(design.data.assign(_answered=answered), "_answered", [Z, S], s.cluster, absorb=design.absorb,
+                   weights=s.weights)
     return f.wald([Z, S])
 
 

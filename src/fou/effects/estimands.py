@@ -32,7 +32,7 @@ from fou.effects import linear, multiple
 from fou.effects.spec import Spec, sample_mask
 
 Z, S, D, T = "_assigned", "_spill", "_takeup", "_treated_market"
-POOLED, WITHIN, LATE = ("direct", "spillover"), "within_market", "late"
+WITHIN, LATE = "within_market", "late"
 RESULT_COLUMNS = ["outcome", "wave", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "nobs", "clusters"]
 CONTRACT_COLUMNS = ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "nobs", "clusters"]
 
@@ -49,10 +49,15 @@ class Design:
     data: pd.DataFrame
     spec: Spec
     shares: tuple[float, ...]  # positive treated shares present
+    fixed_effects: tuple[str, ...] = ()  # one integer-coded column per strata fixed effect
 
     @property
     def absorb(self) -> list[list[str]]:
-        return [list(g) for g in self.spec.strata]
+        return [[c] for c in self.fixed_effects]
+
+    def with_data(self, data: pd.DataFrame) -> Design:
+        """The same design on other rows or with extra columns."""
+        return Design(data, self.spec, self.shares, self.fixed_effects)
 
     def outcome_columns(self) -> list[tuple[str, int, str]]:
         """(outcome, wave, column) for every outcome and wave present in the data."""
@@ -90,8 +95,7 @@ def prepare(df: pd.DataFrame, spec: Spec) -> Design:
         d[f"_t{pct(s)}"] = (share == s).astype(float)
     for i, group in enumerate(spec.strata):  # one integer code per fixed effect: fast repeated fits
         d[f"_fe{i}"] = linear.levels(d, group)
-    spec = spec.with_(strata=tuple((f"_fe{i}",) for i in range(len(spec.strata))))
-    return Design(d, spec, shares)
+    return Design(d, spec, shares, tuple(f"_fe{i}" for i in range(len(spec.strata))))
 
 
 def _fit(design: Design, column: str, exog: list[str], **kw) -> linear.Fit:
@@ -114,8 +118,7 @@ def unconstrained(design: Design, column: str) -> linear.Fit:
 def within_market(design: Design, column: str) -> linear.Fit:
     """Assigned against non-assigned in the same market, markets with both (market fixed effects)."""
     share = design.data[design.spec.share]
-    sub = Design(design.data[(share > 0) & (share < 1)], design.spec, design.shares)
-    return _fit(sub, column, [Z], absorb=[[design.spec.market]])
+    return _fit(design.with_data(design.data[(share > 0) & (share < 1)]), column, [Z], absorb=[[design.spec.market]])
 
 
 def late(design: Design, column: str) -> linear.Fit:
@@ -180,8 +183,7 @@ def heterogeneity(design: Design, column: str, by: str) -> pd.DataFrame:
     if not h.dropna().isin([0, 1]).all() or h.nunique() != 2:
         raise ParameterError("heterogeneity", by, "expected a binary 0/1 column with both values in the sample")
     d = d.assign(_h=h.astype(float), _z_0=d[Z] * (1 - h), _z_1=d[Z] * h, _s_0=d[S] * (1 - h), _s_1=d[S] * h)
-    sub = Design(d, design.spec, design.shares)
-    f = _fit(sub, column, ["_z_0", "_z_1", "_s_0", "_s_1", "_h"])
+    f = _fit(design.with_data(d), column, ["_z_0", "_z_1", "_s_0", "_s_1", "_h"])
     rows = []
     for term, stem in (("direct", "_z"), ("spillover", "_s")):
         for group, weights in (("0", {f"{stem}_0": 1.0}), ("1", {f"{stem}_1": 1.0}),

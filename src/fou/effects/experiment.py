@@ -136,7 +136,7 @@ def truth_table(design: Design, results: Results, truth: synth.Truth) -> pd.Data
         if outcome != spec.main_outcome:
             continue
         expected = np.where(design.data[col].notna(), truth.effect[col][design.data.index.to_numpy()], np.nan)
-        sub = Design(design.data.assign(_expected=expected), spec, design.shares)
+        sub = design.with_data(design.data.assign(_expected=expected))
         for term, fit, coef in estimands.term_fits(sub, "_expected"):
             if term not in TRUTH_TERMS and not term.startswith(("direct_", "spillover_")):
                 continue

@@ -15,7 +15,7 @@ import ast
 import operator
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -77,9 +77,6 @@ class Spec:
     def strata_label(self) -> str:
         """The strata as written in parameters (``noq^session``), or ``none``."""
         return " + ".join("^".join(g) for g in self.strata) or "none"
-
-    def with_(self, **changes) -> Spec:
-        return replace(self, **changes)
 
 
 # -- parsing ------------------------------------------------------------------------
