@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .extract import ExtractError
-from .params import ParameterError
+from fou import __version__
+from fou.extracts.format import ExtractError
+from fou.extracts.params import ParameterError
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -42,7 +42,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
 def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, quiet) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
-    from . import runner
+    from fou.run import runner
 
     overrides = {"extract": extract, "region": region, "year": year, "years": years, "metadata": metadata}
     for item in extra:
@@ -88,23 +88,27 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def fetch_cmd(kpi, municipality, study_id, region, years, out, base_url, timeout, no_cache, quiet) -> None:
     """Fetch values from Kolada into an extract folder (values.csv + manifest.json), atomically."""
-    from .fetch import fetch_extract, parse_kpis
-    from .kolada import KoladaClient, KoladaError
-    from .params import parse_years
+    from fou.kolada.fetch import fetch_extract, parse_kpis
+    from fou.kolada.client import KoladaClient, KoladaError
+    from fou.extracts.params import parse_years
+    from fou.study.definition import DEFAULT_REGION, RIKET_ID, study_kpis
 
     try:
         ys = parse_years(years)
+        extra: tuple[str, ...] = ()
         if study_id:
             if kpi or municipality:
                 raise ParameterError("study", study_id, "use either --study with --region, or --kpi with --municipality")
-            kpis: list[str] = []
+            kpis = study_kpis(study_id)
+            municipality, extra = region or DEFAULT_REGION, (RIKET_ID,)
         else:
             if not kpi or not municipality:
                 raise ParameterError("kpi" if not kpi else "municipality", kpi or municipality,
                                      "both --kpi and --municipality are needed (or --study with --region)")
             kpis = parse_kpis(kpi)
         client = KoladaClient(base_url, timeout=timeout, cache=not no_cache, progress=not quiet and sys.stderr.isatty())
-        ex = fetch_extract(out, kpis, municipality, ys, client, study_id=study_id, region=region)
+        ex = fetch_extract(out, kpis, municipality, ys, client, extra_units=extra, study_id=study_id,
+                           units_parameter="region" if study_id else "municipality")
     except ParameterError as exc:
         _fail(str(exc), 2)
     except (KoladaError, ExtractError) as exc:
@@ -126,9 +130,10 @@ def extracts_group() -> None:
               show_default=True, help="Where to write every added, removed and revised value.")
 def diff_cmd(a, b, csv_path) -> None:
     """Values added, removed and revised from extract A to extract B."""
-    from .atomic import atomic_write_text
-    from .fetch import diff_summary, diff_values, rounding_tolerances
-    from .inputs import open_extract
+    from fou.extracts.atomic import atomic_write_text
+    from fou.extracts.diff import diff_summary, diff_values
+    from fou.study.definition import rounding_tolerances
+    from fou.study.inputs import open_extract
 
     try:
         ea, eb = open_extract(a), open_extract(b)
