@@ -29,8 +29,9 @@ def test_shipped_table_pools_nothing_and_says_why(studies):
     assert (plan["reason"] != "").all()
     by = plan.set_index("study")["reason"]
     assert by["Laun & Skogman Thoursie (as read in the report)"].startswith("rapportens läsning")
-    assert by["Krug & Stephan"].startswith("ingen punktskattning")
-    assert "inget medelfel" in by["Cottier Kempeneers Flückiger & Lalive"]
+    assert by["Krug & Stephan"].startswith("publicerat bara som intervall")
+    assert by["Bennmarker, Grönqvist & Öckert"].startswith("ingen punktskattning")
+    assert "inget medelfel" in by["Cottier, Kempeneers, Flückiger & Lalive"]
     behaghel = plan[plan["study"].str.startswith("Behaghel")].set_index("contrast")["reason"]
     assert behaghel["public_intensive_vs_standard"] == "jämför inte privat mot offentlig"
     assert ep.pool_groups(plan) == []
@@ -57,8 +58,8 @@ def test_groups_pool_only_comparable_estimates():
 
 def test_computed_row_replaces_the_published_one_of_the_same_study():
     df = pd.DataFrame([
-        _row("Crépon Duflo Gurgand Rathelot & Zamora", 2.4, contrast="private_vs_standard_public"),
-        _row("Crépon Duflo Gurgand Rathelot & Zamora (beräknad från data)", 0.74, se=1.16,
+        _row("Crépon, Duflo, Gurgand, Rathelot & Zamora", 2.4, contrast="private_vs_standard_public"),
+        _row("Crépon, Duflo, Gurgand, Rathelot & Zamora (beräknad från data)", 0.74, se=1.16,
              contrast="private_vs_standard_public", checked="computed from the public-use data")])
     plan = ep.pooling_plan(df)
     assert plan.loc[0, "reason"].startswith("inget publicerat medelfel")

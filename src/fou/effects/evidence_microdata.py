@@ -89,4 +89,7 @@ def evidence_row(result: dict, source: str) -> dict:
             "se_derivation": (f"beräknad: MK med fixa effekter kvartil × kohort, klustrade medelfel (CRV1, "
                               f"{result['clusters']} arbetsmarknader), n = {result['n']} av {result['n_sample']}"),
             "direction_report": None, "direction_source": None, "checked": "computed from the public-use data",
-            "source": source, "locator": "emploidur (enkätomgång 1), estimand direct", "note": ESTIMAND}
+            "source": f"computed from {source} (public-use data of Crépon et al. 2013)",
+            "source_sv": f"beräknat från {source} (offentlig version av data till Crépon m.fl. 2013)",
+            "locator": "outcome emploidur (survey wave 1), estimand direct",
+            "locator_sv": "utfallet emploidur (enkätomgång 1), storheten direct", "note": ESTIMAND}

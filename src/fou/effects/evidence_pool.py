@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import meta
+from fou.effects import evidence, meta
 
 GROUP_KEYS = ("contrast", "outcome_family", "unit")
 POOLABLE_CONTRASTS = ("private_vs_public", "private_vs_standard_public")
@@ -35,24 +35,25 @@ def with_standard_errors(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reason(row: pd.Series) -> str:
+    own = row.get("se_reason_sv")
+    own = own if isinstance(own, str) and own.strip() else ""
     if row.get("checked") == REPORT_READING:
         return "rapportens läsning av studien, inte en skattning ur studien"
     if pd.isna(row.get("estimate")):
-        return "ingen punktskattning publicerad (bara riktning eller intervall i text)"
+        return own or "ingen punktskattning publicerad (bara riktning eller intervall i text)"
     if not row.get("randomised", 1):
         return "inte randomiserad"
     if row.get("contrast") not in POOLABLE_CONTRASTS:
         return "jämför inte privat mot offentlig"
     if pd.isna(row["se_used"]):
-        text = row.get("se_reason_sv")
-        return text if isinstance(text, str) and text else "inget publicerat medelfel eller konfidensintervall i de källor som nåtts"
+        return own or "inget publicerat medelfel eller konfidensintervall i de källor som nåtts"
     return ""
 
 
 def pooling_plan(df: pd.DataFrame, min_k: int = 2) -> pd.DataFrame:
     """Every row with its group and, when it is not pooled, the reason (``reason`` empty = pooled)."""
     plan = with_standard_errors(df)
-    plan["study_key"] = plan["study"].str.replace(r"\s*\((as read in the report|beräknad från data)\)", "", regex=True)
+    plan["study_key"] = evidence.study_key(plan["study"])
     plan["group"] = plan[list(GROUP_KEYS)].fillna("").astype(str).agg(" | ".join, axis=1)
     plan["reason"] = plan.apply(_reason, axis=1)
     # one estimate per study: a study with an estimate that has a standard error keeps that one
