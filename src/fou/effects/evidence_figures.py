@@ -48,11 +48,16 @@ def forest_figure(rows: pd.DataFrame, pooled: list[dict], xlabel: str) -> Figure
     Hartung–Knapp interval and the prediction interval as a thin line. ``pooled``: dicts
     with ``group``, ``label`` and ``result`` (a :class:`fou.effects.meta.MetaResult`)."""
     lines: list[tuple[str, str, object]] = []
+    breaks = []
     for group, g in rows.groupby("group", sort=False):
+        if lines:
+            breaks.append(len(lines))
         lines += [("study", r.label, r) for r in g.itertuples()]
         lines += [("pooled", p["label"], p["result"]) for p in pooled if p["group"] == group]
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(lines) + 1.3), dpi=110)
     ys = np.arange(len(lines))[::-1]
+    for b in breaks:  # a rule between groups of comparable estimates
+        ax.axhline(len(lines) - b - 0.5, color=GREY, lw=0.6, ls=":")
     for y, (kind, _label, item) in zip(ys, lines):
         if kind == "study":
             ax.plot([item.ci_low, item.ci_high], [y, y], color=BLUE, lw=1.4)

@@ -202,8 +202,11 @@ class EvidencePage:
         pooled = [{"group": p["group"], "result": p["result"],
                    "label": f"Poolad ({p['result'].k} studier, {TAU2_LABELS[self.tau2]}, {self.interval.upper()})"} for p in self.pooled]
         fig = evidence_figures.forest_figure(rows, pooled, "Skillnad privat mot offentlig, procentenheter")
-        return nb.show_figure(fig, "Skogsdiagram: skattningar med 95 % konfidensintervall och poolade grupper",
-                              self.output_dir, "06_forest").data
+        key = ("Fyrkant: skattning med 95 % konfidensintervall. Romb: poolad skattning med sitt intervall "
+               f"({CI_LABELS[self.interval]}). Grå linje: prediktionsintervall, där en ny studies effekt väntas hamna. "
+               "Prickade linjer skiljer grupper av jämförbara skattningar.")
+        return (nb.show_figure(fig, "Skogsdiagram: skattningar med 95 % konfidensintervall och poolade grupper",
+                               self.output_dir, "06_forest").data + f'<p class="fou-meta">{key}</p>')
 
     def _pooled_table(self) -> str:
         out = []
