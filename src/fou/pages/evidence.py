@@ -11,7 +11,8 @@ import pandas as pd
 from fou.effects import evidence, evidence_figures, evidence_microdata, evidence_pool, meta
 from fou.extracts.swedish import MISSING, format_number, format_signed, is_missing
 from fou.pages import blocks as nb
-from fou.study.present import HTML, frame_html
+from fou.pages import html
+from fou.pages.html import HTML
 
 COUNTRIES = {"France": "Frankrike", "Sweden": "Sverige", "Switzerland": "Schweiz", "Germany": "Tyskland", "Denmark": "Danmark"}
 DESIGNS = {"randomised experiment": "randomiserat", "randomised experiment (two-stage)": "randomiserat i två steg",
@@ -27,6 +28,15 @@ FAMILIES = {"employment": "sysselsättning", "exit_to_employment": "övergång t
 TAU2_LABELS = {"reml": "REML", "pm": "Paule–Mandel", "dl": "DerSimonian–Laird"}
 CI_LABELS = {"hk": "Hartung–Knapp (t-fördelning med k − 1 frihetsgrader)", "normal": "normalfördelning (Wald)"}
 CSS = "fou-table fou-evidence"
+NUMERIC = ("Skattning", "95 % KI", "Effekt", "Medelfel", "n", "k", "Poolad", "Prediktionsintervall", "τ²", "I²",
+           "Q (fg; p)", "Poolad utan den", "Studier")
+
+
+def frame_html(frame: pd.DataFrame, caption: str = "", css_class: str = CSS) -> str:
+    """A frame of display strings as a table; number columns right-aligned."""
+    shown = frame.map(lambda v: MISSING if is_missing(v) else str(v))  # never "nan"
+    header, rows = html.frame_cells(shown, [c for c in frame.columns if c in NUMERIC])
+    return html.table(header, rows, caption=caption, css_class=css_class)
 
 
 def _text(value: object) -> str:
@@ -113,7 +123,7 @@ class EvidencePage:
         self._csv("06_studies", s)
         notes = ["p.e. = procentenheter. i.u. = uppgift saknas: ingen punktskattning eller inget intervall publicerat "
                  "i de källor som nåtts (se tabellen över poolning nedan för skälet per rad)."]
-        return HTML(frame_html(main, caption="Studier och skattningar", css_class=CSS)
+        return HTML(frame_html(main, caption="Studier och skattningar")
                     + nb.show_notes(notes, "Läsanvisning").data
                     + frame_html(details, caption="Detaljer: målgrupp, jämförelse och källa", css_class=f"{CSS} fou-sources"))
 
@@ -135,7 +145,7 @@ class EvidencePage:
                  f"{_sv(r.direction_source, evidence.DIRECTIONS).lower()}; {_text(r.source_says_sv)}"
                  for _i, r in differ.iterrows()]
         self._csv("06_readings", table)
-        return HTML(frame_html(table, caption="Rapportens läsning bredvid källorna", css_class=CSS)
+        return HTML(frame_html(table, caption="Rapportens läsning bredvid källorna")
                     + nb.show_notes(notes, f"Där rapporten och källorna skiljer sig ({len(notes)} studier)").data)
 
     def show_votes(self) -> HTML:
@@ -166,7 +176,7 @@ class EvidencePage:
         table = pd.DataFrame({"Studie": rest.apply(_study_label, axis=1), "Skattning": rest.apply(_estimate, axis=1),
                               "Varför den inte poolas": rest["reason"].map(_text)})
         self._csv("06_not_pooled", rest[["study", "estimate", "unit", "group", "reason"]])
-        parts.append(frame_html(table, caption="Skattningar som inte poolas, och varför", css_class=CSS))
+        parts.append(frame_html(table, caption="Skattningar som inte poolas, och varför"))
         return HTML("\n".join(p for p in parts if p))
 
     def show_computed(self) -> HTML:
@@ -187,7 +197,7 @@ class EvidencePage:
         self._csv("06_computed", pd.DataFrame([c]))
         note = (f"Andel med stadigvarande anställning efter 8 månader i rena kontrollmarknader: "
                 f"{format_number(100 * c['control_mean'], 1)} procent. {c['clusters']} arbetsmarknader.")
-        return HTML(frame_html(pd.DataFrame(rows), caption="Crépon m.fl. (2013): publicerat och beräknat", css_class=CSS)
+        return HTML(frame_html(pd.DataFrame(rows), caption="Crépon m.fl. (2013): publicerat och beräknat")
                     + nb.show_notes([note], "Om skattningen").data)
 
     # -- parts --------------------------------------------------------------------------
@@ -206,7 +216,7 @@ class EvidencePage:
                f"({CI_LABELS[self.interval]}). Grå linje: prediktionsintervall, där en ny studies effekt väntas hamna. "
                "Prickade linjer skiljer grupper av jämförbara skattningar.")
         return (nb.show_figure(fig, "Skogsdiagram: skattningar med 95 % konfidensintervall och poolade grupper",
-                               self.output_dir, "06_forest").data + f'<p class="fou-meta">{key}</p>')
+                               self.output_dir, "06_forest").data + nb.show_notes([key], "Så läses diagrammet").data)
 
     def _pooled_table(self) -> str:
         out = []
@@ -219,13 +229,13 @@ class EvidencePage:
                         "I²": f"{format_number(100 * r.i2, 0)} %",
                         "Q (fg; p)": f"{format_number(r.q, 2)} ({r.q_df}; {format_number(r.q_p, 3)})"})
         self._csv("06_pooled", pd.DataFrame([{"group": p["group"], **p["result"].as_dict()} for p in self.pooled]))
-        return frame_html(pd.DataFrame(out), caption="Poolade skattningar per grupp av jämförbara skattningar", css_class=CSS)
+        return frame_html(pd.DataFrame(out), caption="Poolade skattningar per grupp av jämförbara skattningar")
 
     def _leave_one_out(self, pooled: dict) -> str:
         loo = pooled["leave_one_out"]
         table = pd.DataFrame({"Utelämnad": loo["left_out"], "Poolad utan den": loo["estimate"].map(lambda v: format_signed(v, 2)),
                               "95 % KI": [_interval(a, b, 2) for a, b in zip(loo["ci_low"], loo["ci_high"])]})
-        return frame_html(table, caption="En i taget utelämnad", css_class=CSS)
+        return frame_html(table, caption="En i taget utelämnad")
 
     def _csv(self, name: str, frame: pd.DataFrame) -> None:
         if self.output_dir:
