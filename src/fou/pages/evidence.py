@@ -140,9 +140,9 @@ class EvidencePage:
             "Rapporten skriver": [_text(reading_by_key.get(k, r)) for k, r in zip(studies["study_key"], studies["report_says_sv"])],
             "Källornas riktning": src, "Källorna skriver": studies["source_says_sv"].map(_text), "Samma riktning": agree})
         differ = evidence.disagreements(self.studies)
-        notes = [f"{_study_label(r)}. Rapporten: {_sv(r.direction_report, evidence.DIRECTIONS).lower()}; "
-                 f"{_text(reading_by_key.get(r.study_key, r.report_says_sv))} Källorna: "
-                 f"{_sv(r.direction_source, evidence.DIRECTIONS).lower()}; {_text(r.source_says_sv)}"
+        notes = [f"{_study_label(r)}. Rapporten ({_sv(r.direction_report, evidence.DIRECTIONS).lower()}): "
+                 f"{_text(reading_by_key.get(r.study_key, r.report_says_sv))} Källorna "
+                 f"({_sv(r.direction_source, evidence.DIRECTIONS).lower()}): {_text(r.source_says_sv)}"
                  for _i, r in differ.iterrows()]
         self._csv("06_readings", table)
         return HTML(frame_html(table, caption="Rapportens läsning bredvid källorna")
