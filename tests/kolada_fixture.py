@@ -40,8 +40,9 @@ def small_data() -> KoladaData:
 
 # -- catalogue, KPI groups and organisational units (hand-made: ../shared has no OU or KPI-group data) --
 
-#: A region KPI (municipality_type L) with no values, and an OU KPI: catalogue only.
-REGION_KPI, OU_KPI = "N70001", "N15419"
+#: A made-up region KPI (municipality_type L, id unused in Kolada) with no values, and Kolada's
+#: N15419 (has OU data) whose values here are invented for three made-up units.
+REGION_KPI, OU_KPI = "N99901", "N15419"
 
 
 def small_catalogue() -> pd.DataFrame:
@@ -49,10 +50,12 @@ def small_catalogue() -> pd.DataFrame:
     return pd.DataFrame({
         "id": SMALL_KPIS + [REGION_KPI, OU_KPI],
         "title": ["Invånare totalt, antal", "Försörjningshinder arbetslösa", "Anvisningar AF",
-                  "Regionens nettokostnad hälso- och sjukvård", "Elever i åk 9 behöriga till yrkesprogram, andel (%)"],
+                  "Regionens nettokostnad hälso- och sjukvård (testdata)",
+                  "Elever i åk 9 som uppnått betygskriterierna i alla ämnen, kommunala skolor, andel (%)"],
         "description": ["Antal invånare 31/12.", "Vuxna biståndsmottagare som är arbetslösa.",
                         "Anvisningar till kommunala arbetsmarknadsinsatser från Arbetsförmedlingen.",
-                        "Nettokostnad för regionen.", "Andel elever i årskurs 9 som är behöriga. Källa: Skolverket."],
+                        "Nettokostnad för regionen (hand-made test KPI, not in Kolada).",
+                        "Andel elever med godkänt betyg i alla ämnen. Källa: Skolverket."],
         "is_divided_by_gender": ["True", "False", "False", "False", "True"],
         "municipality_type": ["A", "K", "K", "L", "K"],
         "operating_area": ["Befolkning", "Individ- och familjeomsorg", "Arbetsmarknad", "Hälso- och sjukvård",
@@ -76,7 +79,7 @@ SMALL_OUS = pd.DataFrame({"id": ["V15E100100001", "V15E100200001", "V11E10010000
 
 
 def small_ou_value(ou: str, year: int, gender: str) -> float | None:
-    """The known truth of the OU fixture: a school's share of eligible pupils."""
+    """The known truth of the OU fixture (invented numbers for hand-made schools, not Kolada's)."""
     if ou == "V15E100200001" and year == 2021:
         return None
     return 60.0 + int(ou[-3:]) + (int(ou[4:8]) - 1000) / 10 + (year - 2018) + {"T": 0.0, "K": 0.5, "M": -0.5}[gender]

@@ -134,11 +134,10 @@ class KoladaData:
             acc: dict[tuple[str, int, str], list[dict]] = {}
             for (k, m, y), vals in rows.items():
                 if m in members and (kset is None or k in kset) and (yset is None or y in yset):
-                    for v in vals:
-                        if not v["isdeleted"]:
-                            acc.setdefault((k, y, v["gender"]), []).append(v)
+                    for v in vals:  # deleted members count for when the mean changed, not in it
+                        acc.setdefault((k, y, v["gender"]), []).append(v)
             for (k, y, g), vals in sorted(acc.items()):
-                present = [v["value"] for v in vals if v["value"] is not None]
+                present = [v["value"] for v in vals if v["value"] is not None and not v["isdeleted"]]
                 mean = sum(present) / len(present) if present else None
                 out.setdefault((k, gid, y), []).append(
                     {"gender": g, "count": len(present), "status": "" if present else "Missing", "value": mean,
