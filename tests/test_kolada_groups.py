@@ -49,6 +49,8 @@ def test_group_values_are_stored_under_the_group_id_with_count(server, tmp_path)
     assert ex.manifest["source"]["queries"]["group_values"] is True
     with pytest.raises(ParameterError, match="group-values.*needs --municipality"):
         fetch_extract(tmp_path / "x", ["N01951"], "1001,1002", (2020,), client(server), group_values=True)
+    with pytest.raises(ParameterError, match="group-values.*needs --municipality"):
+        fetch_extract(tmp_path / "x", ["N01951"], "all", (2020,), client(server), group_values=True)
 
 
 def test_units_that_do_not_fit_a_kpi_are_not_requested_and_the_user_is_warned(server, tmp_path):

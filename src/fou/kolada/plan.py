@@ -72,8 +72,8 @@ def fetch_planned(client: KoladaClient, plan: list[tuple[list[str], list[str]]],
 
 def group_ids(spec: str | None, catalogue: Catalogue) -> list[str]:
     """The Kolada group ``spec`` names (for ``--group-values``), or a ParameterError."""
-    region = catalogue.resolve(spec or "", "municipality")
-    if not region.group_id:
+    region = catalogue.resolve(spec or "", "municipality") if (spec or "").strip().lower() != "all" else None
+    if region is None or not region.group_id:
         raise ParameterError("group-values", spec, "needs --municipality (or --region) to name a Kolada municipality "
                              "group, such as 'G96190' or 'Göteborgsregionen'; find groups with `fou groups TEXT`")
     return [region.group_id]
