@@ -84,7 +84,7 @@ def test_sample_condition_with_missing_values_is_three_valued():
 def test_the_runner_validates_the_experiment_before_any_kernel():
     from fou.run import validate
 
-    declared = {"microdata", "preset", "strata", "sample", "draws"}
+    declared = {"microdata", "preset", "treatment", "strata", "sample", "draws"}
     checked = validate.check({"microdata": "", "preset": "crepon2013", "strata": "", "sample": "", "draws": 499}, declared)
     assert checked.source["kind"] == "synthetic"
     with pytest.raises(ParameterError, match="parameter 'sample'.*column 'emploi_av'"):

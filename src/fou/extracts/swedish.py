@@ -57,3 +57,12 @@ def parse_number(text: str) -> float:
     if cleaned in {"", MISSING, "i.u", "-", "–"}:
         return math.nan
     return float(cleaned)
+
+
+MINUS = "\u2212"
+
+
+def format_signed(value: object, decimals: int = 0, missing: str = MISSING) -> str:
+    """Like :func:`format_number` but with a true minus sign (U+2212) for negatives: ``−2,5``."""
+    text = format_number(value, decimals, missing)
+    return MINUS + text[1:] if text.startswith("-") else text
