@@ -102,8 +102,8 @@ def summary(main: pd.DataFrame, outcome: str, wave: int, n: int, clusters: int, 
     if "within_market" in main.index:
         w = main.loc["within_market"]
         out.append(f"Den vanliga jämförelsen inom marknader, lottade mot icke lottade i samma marknad, ger "
-                   f"{pp(w['estimate'])} procentenheter. Enligt designen är den den direkta effekten minus "
-                   f"spridningseffekten, inte effekten av att lottas: med alla marknader sammanvägda är skillnaden "
+                   f"{pp(w['estimate'])} procentenheter. Enligt designen motsvarar den direkt effekt minus "
+                   f"spridningseffekt, inte effekten av att lottas: med alla marknader sammanvägda är skillnaden "
                    f"{pp(d['estimate'])} − ({pp(s['estimate'])}) = {pp(d['estimate'] - s['estimate'])}; jämförelsen "
                    f"inom marknad använder bara marknader med både lottade och icke lottade och väger dem annorlunda. "
                    f"När de icke lottade trängs undan ser coachningen bättre ut i den jämförelsen än den är.")
