@@ -32,18 +32,23 @@ def _generated(seed: int = 3, direct: float = 0.05, spill: float = -0.03) -> pd.
     return pd.DataFrame(rows)
 
 
-def test_direct_effect_equals_pyfixest_and_ignores_spillovers():
+def _pooled_reference(frame: pd.DataFrame):
+    """pyfixest's pooled reduced form on the paper's sample: direct and spillover terms, strata FE."""
+    data = frame[(frame.emploiav != 1) & (frame.session <= 11)].copy()
+    data["direct"] = data["assigned"].astype(float)
+    data["spill"] = ((data["pct0"] > 0) & (data["assigned"] == 0)).astype(float)
+    return data, pf.feols("emploidur ~ direct + spill | noq^session", data=data, vcov={"CRV1": "anonale"})
+
+
+def test_direct_effect_equals_pyfixest_and_separates_spillovers():
     frame = _generated()
+    frame["signopp"] = frame["assigned"]
     res = em.direct_effect(frame)
-    data = em.direct_sample(frame)
-    ref = pf.feols("emploidur ~ direct | noq^session", data=data, vcov={"CRV1": "anonale"})
+    data, ref = _pooled_reference(frame)
     assert res["estimate"] == pytest.approx(ref.coef()["direct"], rel=1e-10)
     assert res["std_error"] == pytest.approx(ref.se()["direct"], rel=1e-8)
-    assert res["n"] == ref._N and res["clusters"] == data["anonale"].nunique()
-    # the sample drops the employed at baseline, cohort 12 and the non-assigned in treated markets
-    kept = frame[(frame.emploiav != 1) & (frame.session <= 11)]
-    assert res["n_sample"] == len(kept)
-    assert res["n"] == int(((kept.pct0 == 0) | (kept.assigned == 1)).sum())
+    assert res["n"] == ref._N == res["n_sample"] == len(data)
+    assert res["clusters"] == data["anonale"].nunique()
     # known truth: 0,05 for the direct contrast (the -0,03 spillover would pull a within-market contrast to 0,08)
     assert abs(res["estimate"] - 0.05) < 2.5 * res["std_error"]
 
@@ -65,9 +70,9 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_real_public_use_file():
     frame = em.load_microdata(MICRODATA)
     res = em.direct_effect(frame)
-    assert res["n_sample"] == 11806 and res["n"] == 8900 and res["clusters"] == 235
-    data = em.direct_sample(frame)
-    ref = pf.feols("emploidur ~ direct | noq^session", data=data, vcov={"CRV1": "anonale"})
+    assert res["n_sample"] == 11806 and res["n"] == 11806 and res["clusters"] == 235
+    _, ref = _pooled_reference(frame)
     assert res["estimate"] == pytest.approx(ref.coef()["direct"], rel=1e-10)
     assert res["std_error"] == pytest.approx(ref.se()["direct"], rel=1e-8)
-    assert res["estimate"] == pytest.approx(0.0074, abs=5e-5) and res["std_error"] == pytest.approx(0.0116, abs=5e-5)
+    # the experiment page's direct term for emploidur wave 1 (issue 9: +0,006)
+    assert res["estimate"] == pytest.approx(0.00565, abs=5e-5) and res["std_error"] == pytest.approx(0.0115, abs=5e-4)

@@ -2,30 +2,30 @@
 private operators' counselling on stable employment at 8 months in the two-stage
 experiment of Crépon, Duflo, Gurgand, Rathelot & Zamora (2013, QJE 128(2):531–580).
 
-Estimand ``direct``: job seekers assigned to the programme in treated labour markets
-(``pct0`` > 0, ``assigned`` = 1) against all job seekers in pure-control markets
-(``pct0`` = 0). Sample as in the paper's survey analysis: not employed at baseline
-(``emploiav`` ≠ 1) and cohorts ``session`` ≤ 11. Outcome ``emploidur`` (stable
-employment: permanent contract or fixed-term of 6 months or more) at the first survey
-wave, 8 months after assignment. Strata fixed effects quartile (``noq``) × cohort
-(``session``); standard errors clustered by labour market (``anonale``, CRV1 with
-the small-sample factor G/(G − 1) · (N − 1)/(N − K), K counting the cells, as Stata's
-``areg`` and pyfixest do when the cells are not nested in the clusters). No weights. The microdata never ship; the path
-is a parameter.
+The number is the experiment page's ``direct`` term under the preset ``crepon2013``
+(:mod:`fou.effects.estimands`, pooled reduced form): assigned job seekers in treated
+labour markets against job seekers in pure-control markets (``pct0`` = 0), with the
+non-assigned in treated markets as their own (spillover) term; sample not employed at
+baseline (``emploiav`` ≠ 1) and cohorts ``session`` ≤ 11; strata fixed effects
+quartile × cohort (``noq^session``); errors clustered by labour market (``anonale``,
+CRV1); outcome ``emploidur`` at the first survey wave. The microdata never ship; the
+path is a parameter.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-COLUMNS = ("assigned", "pct0", "emploiav", "session", "noq", "anonale")
-ESTIMAND = ("direkt effekt av anvisning: anvisade i behandlade arbetsmarknader mot alla i rena kontrollmarknader "
-            "(pct0 = 0); urval ej i arbete vid start och kohort ≤ 11; fixa effekter kvartil × kohort; "
-            "medelfel klustrade på arbetsmarknad")
+from fou.effects import estimands
+from fou.effects.spec import resolve
+
+COLUMNS = ("assigned", "signopp", "pct0", "emploiav", "session", "noq", "anonale")
+ESTIMAND = ("direkt effekt av anvisning (termen direct, som på experimentsidan): anvisade i behandlade arbetsmarknader "
+            "mot alla i rena kontrollmarknader (pct0 = 0), med icke anvisade i behandlade marknader som egen term; "
+            "urval ej i arbete vid start och kohort ≤ 11; fixa effekter kvartil × kohort; medelfel klustrade på "
+            "arbetsmarknad")
 
 
 def load_microdata(path: str | Path, outcome: str = "emploidur") -> pd.DataFrame:
@@ -40,39 +40,16 @@ def load_microdata(path: str | Path, outcome: str = "emploidur") -> pd.DataFrame
     return frame
 
 
-def direct_sample(frame: pd.DataFrame, outcome: str = "emploidur") -> pd.DataFrame:
-    """The analysis sample and the comparison groups of the ``direct`` estimand."""
-    sample = frame[(frame["emploiav"] != 1) & (frame["session"] <= 11)]
-    treated_market = sample["pct0"] > 0
-    keep = (~treated_market) | (sample["assigned"] == 1)
-    out = sample.loc[keep, ["noq", "session", "anonale", outcome]].copy()
-    out["direct"] = (treated_market[keep] & (sample.loc[keep, "assigned"] == 1)).astype(float)
-    out["cell"] = out["noq"].astype(int).astype(str) + "_" + out["session"].astype(int).astype(str)
-    return out.dropna(subset=[outcome])
-
-
-def _demean(values: pd.Series, groups: pd.Series) -> np.ndarray:
-    return (values - values.groupby(groups).transform("mean")).to_numpy(dtype=float)
-
-
-def direct_effect(frame: pd.DataFrame, outcome: str = "emploidur", level: float = 0.95) -> dict:
-    """OLS of ``outcome`` on the direct-assignment dummy with cell fixed effects,
-    standard error clustered by labour market. Shares (0–1), not percentage points."""
-    n_sample = int(((frame["emploiav"] != 1) & (frame["session"] <= 11)).sum())
-    data = direct_sample(frame, outcome)
-    y = _demean(data[outcome].astype(float), data["cell"])
-    d = _demean(data["direct"], data["cell"])
-    beta = float(d @ y / (d @ d))
-    resid = y - beta * d
-    scores = pd.Series(d * resid).groupby(data["anonale"].to_numpy()).sum().to_numpy()
-    g, n, k = len(scores), len(data), data["cell"].nunique() + 1
-    var = g / (g - 1) * (n - 1) / (n - k) * float(scores @ scores) / float(d @ d) ** 2
-    se = var**0.5
-    crit = float(stats.t.ppf(0.5 + level / 2, g - 1))
-    control = data.loc[data["direct"] == 0, outcome].mean()
-    return {"estimate": beta, "std_error": se, "ci_low": beta - crit * se, "ci_high": beta + crit * se,
-            "n": int(len(data)), "n_sample": n_sample, "clusters": g, "control_mean": float(control),
-            "outcome": outcome, "level": level}
+def direct_effect(frame: pd.DataFrame, outcome: str = "emploidur") -> dict:
+    """The ``direct`` term of the preset ``crepon2013`` at wave 1, in shares (0–1), 95 % interval."""
+    spec = resolve({"preset": "crepon2013", "outcomes": outcome, "waves": "1", "heterogeneity": "none"},
+                   list(frame.columns))
+    design = estimands.prepare(frame, spec)
+    est = estimands.pooled(design, outcome).estimate(estimands.Z)
+    control = design.data.loc[design.arm() == "control", outcome].mean()
+    return {"estimate": est.estimate, "std_error": est.std_error, "ci_low": est.ci_low, "ci_high": est.ci_high,
+            "n": est.nobs, "n_sample": len(design.data), "clusters": est.clusters, "control_mean": float(control),
+            "outcome": outcome, "level": 0.95}
 
 
 def evidence_row(result: dict, source: str) -> dict:
@@ -87,7 +64,7 @@ def evidence_row(result: dict, source: str) -> dict:
             "estimate": 100 * result["estimate"], "unit": "percentage points", "std_error": 100 * result["std_error"],
             "ci_low": 100 * result["ci_low"], "ci_high": 100 * result["ci_high"],
             "se_derivation": (f"beräknad: MK med fixa effekter kvartil × kohort, klustrade medelfel (CRV1, "
-                              f"{result['clusters']} arbetsmarknader), n = {result['n']} av {result['n_sample']}"),
+                              f"{result['clusters']} arbetsmarknader), n = {result['n']} med utfall av {result['n_sample']}"),
             "direction_report": None, "direction_source": None, "checked": "computed from the public-use data",
             "source": f"computed from {source} (public-use data of Crépon et al. 2013)",
             "source_sv": f"beräknat från {source} (offentlig version av data till Crépon m.fl. 2013)",

@@ -193,7 +193,7 @@ class EvidencePage:
         rows.append({"Skattning": "Beräknad från data", "Jämförelse": evidence_microdata.ESTIMAND,
                      "Effekt": f"{format_signed(100 * c['estimate'], 2)} p.e.", "Medelfel": format_number(100 * c["std_error"], 2),
                      "95 % KI": _interval(100 * c["ci_low"], 100 * c["ci_high"], 2),
-                     "n": f"{format_number(c['n'])} av {format_number(c['n_sample'])}"})
+                     "n": format_number(c["n"])})
         self._csv("06_computed", pd.DataFrame([c]))
         note = (f"Andel med stadigvarande anställning efter 8 månader i rena kontrollmarknader: "
                 f"{format_number(100 * c['control_mean'], 1)} procent. {c['clusters']} arbetsmarknader.")
