@@ -75,3 +75,15 @@ def _cells_with_background(html: str, colour: str) -> set[tuple[int, int]]:
         if f"background-color: {colour}" in body:
             cells.update((int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors))
     return cells
+
+
+def test_table5_with_a_municipality_without_any_value_in_the_chosen_years(report_extract, gr):
+    """Issue 13 case 1: ``--years 2017,2022`` (Tjörn and others i.u. both years) crashed with KeyError: nan."""
+    for years in ([2017, 2022], [2022]):
+        t = tables.table5(report_extract.values, gr, years)
+        levels = present.shade_levels(t)
+        levels.index = t["municipality"]
+        assert levels.loc["Tjörn"].tolist() == [None] * len(years)
+        html = present.table_html(t, "table5", years=years)
+        row = re.search(r"<tr>\s*<td[^>]*>Tjörn</td>(.*?)</tr>", html, re.S).group(1)
+        assert "background-color" not in row and row.count("i.u.") == len(years)

@@ -186,7 +186,7 @@ def test_bad_parameters_fail_before_any_kernel_starts(tmp_path):
     assert "Mölndal (1481)" in proc.stderr
     assert not out.exists()
     proc = fou("run", "--out", str(out), "--years", "2030-2031")
-    assert proc.returncode == 2 and "years in the extract: [2017, 2018, 2019, 2020, 2021, 2022]" in proc.stderr
+    assert proc.returncode == 2 and "the extract has no values for 2030, 2031; years in the extract: 2017–2022" in proc.stderr
     proc = fou("run", "--out", str(out), "--only", "05_nothing")
     assert proc.returncode == 2 and "valid: 01_population_socioeconomics" in proc.stderr
     assert not out.exists()
