@@ -60,5 +60,5 @@ def test_meta_analysis_block_pools_rows_with_published_errors(studies):
     assert pool["study"].tolist() == ["A", "B"]
     assert pool.set_index("study").loc["B", "se_used"] == pytest.approx(3.2 / (2 * 1.959964))
     html = evidence_page.show_meta_analysis(with_se, None).data
-    assert "data:image/png;base64," in html and "Poolad skattning" in html and "k = 2" in html
+    assert "data:image/svg+xml;base64," in html and "Poolad skattning" in html and "k = 2" in html
     assert "Ingen metaanalys" in evidence_page.show_meta_analysis(studies, None).data

@@ -63,7 +63,7 @@ def test_other_region_is_not_applicable_rather_than_wrong(report_extract):
 
 def test_swedish_display(result):
     shown = statements.format_statements(result.reset_index())
-    assert list(shown.columns) == ["Nr", "Påstående i rapporten", "Rapportens uppgift", "Beräknat på data", "Stämmer", "Kommentar"]
+    assert list(shown.columns) == ["Nr", "Stämmer", "Påstående i rapporten", "Rapportens uppgift", "Beräknat på data", "Kommentar"]
     assert shown["Stämmer"].tolist() == ["Ja"] * 8 + ["Nej"]
 
 

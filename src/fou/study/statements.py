@@ -309,8 +309,9 @@ def evaluate(values: pd.DataFrame, region: Region, year: int = REPORT_YEAR,
 
 
 def format_statements(df: pd.DataFrame) -> pd.DataFrame:
-    """Swedish column names and Ja/Nej/– for display."""
+    """Swedish column names, Ja/Nej/– right after the number, – for nothing computed."""
     out = df.copy()
     out["holds"] = out["holds"].map(lambda h: "–" if h is None or pd.isna(h) else ("Ja" if h else "Nej"))
+    out["computed"] = out["computed"].map(lambda c: c or "–")
+    out = out[["nr", "holds", "statement", "report", "computed", "comment"]]
     return out.rename(columns=SWEDISH_COLUMNS)
-

@@ -118,12 +118,15 @@ def diagram1_notes(values: pd.DataFrame, region: Region, years: Sequence[int] = 
     """Swedish notes naming each Diagram 1 series the extract cannot draw, and thin years."""
     notes = []
     for kpi, source in ((study.REFERRALS_AF, "Arbetsförmedlingen"), (study.REFERRALS_SOCIAL, "socialtjänsten")):
-        if not _select(values, [kpi.id], region.ids, years)["value"].notna().any():
-            notes.append(f"Anvisningar från {source} ({kpi.id}), {region.name}: {_lacks(values, kpi, years)} "
-                         "och visas inte.")
-        if not region.is_riket and not _select(values, [kpi.id], [RIKET_ID], years)["value"].notna().any():
-            notes.append(f"Anvisningar från {source} ({kpi.id}), Riket: {_lacks(values, kpi, years, 'Riket')} "
-                         "och visas inte.")
+        whose = [(region.ids, region.name)] + ([] if region.is_riket else [([RIKET_ID], RIKET_NAME)])
+        for ids, who in whose:
+            if _select(values, [kpi.id], ids, years)["value"].notna().any():
+                continue
+            if _in_extract(values, kpi):
+                notes.append(f"Anvisningar från {source} ({kpi.id}): extraktet har inga värden för {who} "
+                             f"{swedish.year_span(years)}, så linjen visas inte.")
+            else:
+                notes.append(f"Anvisningar från {source} ({kpi.id}) saknas i extraktet: linjen för {who} visas inte.")
     for kpi in (study.REFERRALS_AF, study.REFERRALS_SOCIAL):
         mean = region_mean(values, region, kpi, years)
         thin = mean[(mean["n"] > 0) & (mean["n"] < len(region.ids))]
@@ -133,11 +136,9 @@ def diagram1_notes(values: pd.DataFrame, region: Region, years: Sequence[int] = 
     return notes
 
 
-def _lacks(values: pd.DataFrame, kpi: Kpi, years: Sequence[int], who: str = "regionens kommuner") -> str:
-    """Why a KPI has no values here: absent from the extract, or only for these units and years."""
-    if not values.loc[(values["kpi"] == kpi.id) & values["value"].notna()].shape[0]:
-        return "saknas i extraktet"
-    return f"extraktet har ingen uppgift för {who} {swedish.year_span(years)}"
+def _in_extract(values: pd.DataFrame, kpi: Kpi) -> bool:
+    """Whether the extract has any value of ``kpi`` (for any unit or year)."""
+    return bool(((values["kpi"] == kpi.id) & values["value"].notna()).any())
 
 
 def missing_kpis(values: pd.DataFrame, kpis: Sequence[Kpi], ids: Sequence[str],
@@ -182,7 +183,11 @@ def table_notes(values: pd.DataFrame, region: Region, kind: str, year: int,
     for kpi in TABLE_KPIS[kind]:
         if kpi in missing_kpis(values, [kpi], region.ids, ys):
             shown = "kolumnen" if kind in ("table1", "table2", "table3") else "tabellen"
-            notes.append(f"{kpi.id} ({kpi.label}) {_lacks(values, kpi, ys)}: {shown} visar i.u.")
+            if _in_extract(values, kpi):
+                notes.append(f"{kpi.id} ({kpi.label}): extraktet har inga värden för regionens kommuner {span}, "
+                             f"{shown} visar i.u.")
+            else:
+                notes.append(f"{kpi.id} ({kpi.label}) saknas i extraktet: {shown} visar i.u.")
             continue
         have = set(_select(values, [kpi.id], present_ids, ys).dropna(subset=["value"])["municipality_id"])
         lacking = [region.names.get(i, i) for i in present_ids if i not in have]
