@@ -61,3 +61,15 @@ def test_participants_small_multiples_use_fewer_columns_on_a_phone(report_extrac
     assert any("\u202f" in lab for lab in labels) and not any("," in lab or "." in lab for lab in labels)
     plt.close(wide)
     plt.close(phone)
+
+
+def test_default_number_axes_become_swedish_and_year_axes_stay_years():
+    fig, ax = plt.subplots()
+    ax.plot([2017, 2022], [-0.5, 0.75])
+    figures.swedish_ticks(fig)
+    fig.canvas.draw()
+    x = [t.get_text() for t in ax.get_xticklabels()]
+    y = [t.get_text() for t in ax.get_yticklabels()]
+    plt.close(fig)
+    assert "2017" in x and "2022" in x and not any("\u202f" in t for t in x)
+    assert "\u22120,4" in y and "0,2" in y and not any("." in t or "-" in t for t in y)

@@ -107,7 +107,8 @@ def decimals_for(values: Iterable[float], most: int = 4) -> int:
 
 
 def axis_formatter(decimals: int | None = None):
-    """A matplotlib tick formatter in Swedish style; ``None`` picks the decimals the ticks need.
+    """A matplotlib tick formatter in Swedish style; ``None`` picks the decimals the ticks need
+    (and leaves an axis of years, all ticks whole numbers 1800–2200, as plain years).
 
     Use as ``ax.yaxis.set_major_formatter(axis_formatter())`` (or :func:`swedish_axes`).
     """
@@ -120,7 +121,10 @@ def axis_formatter(decimals: int | None = None):
             self.ticks = [float(v) for v in locs]
 
         def __call__(self, x, pos=None):
-            d = decimals if decimals is not None else decimals_for(self.ticks or [x])
+            ticks = self.ticks or [x]
+            if decimals is None and all(float(t).is_integer() and 1800 <= t <= 2200 for t in ticks):
+                return str(int(round(x)))  # an axis of years: 2017, not 2 017
+            d = decimals if decimals is not None else decimals_for(ticks)
             return format_number(x, d)
 
         def format_data_short(self, value):

@@ -60,13 +60,14 @@ def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Seque
 
 def figure_html(fig, alt: str, phone=None) -> HTML:
     """A figure as embedded SVG, with a phone variant shown below the page's breakpoint; closes both.
+    Axes still on matplotlib's default number format get Swedish tick labels.
 
     ``phone`` is the same figure drawn at :data:`fou.study.figures.PHONE_WIDTH`; without
     it, ``fig`` itself is re-laid out at that width (text keeps its size in points)."""
-    wide = plots.svg_bytes(fig)
+    wide = plots.svg_bytes(plots.swedish_ticks(fig))
     if phone is None:
         phone = plots.for_phone(fig)
-    narrow = plots.svg_bytes(phone)
+    narrow = plots.svg_bytes(plots.swedish_ticks(phone))
     plt.close(fig)
     plt.close(phone)
     b64 = lambda data: base64.b64encode(data).decode("ascii")  # noqa: E731

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from fou.extracts.swedish import swedish_axes
+from fou.extracts.swedish import axis_formatter, swedish_axes
 from fou.study import definition as study
 
 #: Widths in inches. A phone figure of 4.2 in (302 pt) is shown about 1.2 times its size on a 390 px screen.
@@ -124,6 +124,18 @@ def for_phone(fig: Figure, smallest: float = 9.0) -> Figure:
     if w > PHONE_WIDTH:
         fig.set_size_inches(PHONE_WIDTH, max(2.4, h * PHONE_WIDTH / w * 1.5))
     _layout(fig)
+    return fig
+
+
+def swedish_ticks(fig: Figure) -> Figure:
+    """Swedish tick labels (decimal comma, true minus, thin-space thousands) on every axis that
+    still has matplotlib's default number formatter; years, categories and set labels are kept."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(axis_formatter())
     return fig
 
 
