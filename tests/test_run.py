@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import nbformat
@@ -110,6 +111,10 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert "Analysen kan inte köras än" in pilot and "fou fetch --kpi U40455" in pilot
     votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
     assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
+    evidence = (out / "html" / "06_evidence.html").read_text(encoding="utf-8")
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", evidence))
+    assert "nan" not in visible.split() and "2\u00a0014" not in visible and "2\u202f014" not in visible and "Frankrike" in visible
+    assert "Hartung–Knapp" in visible and "Varför den inte poolas" in visible and "Ingen skattning från data" in visible
 
 
 def test_notebook_parameter_cells_parse_completely():

@@ -87,3 +87,10 @@ def test_axis_formatter_uses_comma_minus_and_the_decimals_the_ticks_need():
     plt.close(fig)
     assert labels == ["\u22120,50", "\u22120,25", "0,00", "0,25", "0,50", "0,75"]
     assert axis_formatter(1)(1234.56) == "1\u202f234,6"
+
+
+def test_format_signed_uses_a_true_minus():
+    from fou.extracts.swedish import format_signed
+
+    assert format_signed(-2.5, 1) == "\u22122,5" and format_signed(4, 1) == "4,0"
+    assert format_signed(-0.04, 1) == "0,0" and format_signed(float("nan"), 1) == "i.u."

@@ -139,3 +139,8 @@ def swedish_axes(ax, x: bool = False, y: bool = True, decimals: int | None = Non
         ax.yaxis.set_major_formatter(axis_formatter(decimals))
     if x:
         ax.xaxis.set_major_formatter(axis_formatter(decimals))
+
+
+def format_signed(value: object, decimals: int = 0, missing: str = MISSING) -> str:
+    """Kept for callers written before :func:`format_number` wrote the true minus itself: the same text."""
+    return format_number(value, decimals, missing)
