@@ -102,15 +102,91 @@ def test_study_tables_have_their_rows(browser, served):
     assert found == STUDY_TABLES
 
 
-def test_pages_read_at_phone_width(browser, served):
+PAGES = ("index", "html/01_population_socioeconomics", "html/02_organisation_participants", "html/03_referrals",
+         "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot")
+#: Smallest rendered size (CSS px) of any text in a figure, at phone and desktop width.
+MIN_FIGURE_TEXT_PX = 9.0
+#: Figures not yet redrawn for phones by their page's owner: a lower floor, with the reason.
+SMALL_FIGURES = {"Periodeffekter med konfidensintervall": (7.5, "two panels side by side; stack them on phones")}
+FIGURE_TEXT = """() => [...document.querySelectorAll('figure img')]
+  .filter(img => img.getBoundingClientRect().width > 0)
+  .map(img => {
+    const src = img.currentSrc || img.src;
+    if (!src.startsWith('data:image/svg+xml;base64,')) return {alt: img.alt, svg: false, px: 0};
+    const svg = atob(src.slice(src.indexOf(',') + 1));
+    const width = Number(svg.match(/viewBox="([^"]+)"/)[1].trim().split(/\\s+/)[2]);
+    const sizes = [...svg.matchAll(/font-size:\\s*([\\d.]+)px/g)].map(m => Number(m[1]));
+    return {alt: img.alt, svg: true, texts: sizes.length,
+            px: Math.min(...sizes) * img.getBoundingClientRect().width / width};
+  })"""
+
+
+def _figure_text(page) -> list[dict]:
+    return page.evaluate(FIGURE_TEXT)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_pages_fit_the_screen_and_figure_text_is_legible(browser, served, viewport):
     out, base = served
-    for name in ("index", "html/03_referrals", "html/05_municipal_panel"):
-        page, problems = _visit(browser, f"{base}/{name}.html", PHONE)
+    width = viewport["width"]
+    for name in PAGES:
+        page, problems = _visit(browser, f"{base}/{name}.html", viewport)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at phone width"
-        page.screenshot(path=str(out / "screenshots" / f"phone-{Path(name).stem}.png"), full_page=True)
+        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {width}px"
+        for fig in _figure_text(page):
+            assert fig["svg"] and fig["texts"] > 0, (name, fig["alt"], "figures are SVG with real text")
+            floor = SMALL_FIGURES.get(fig["alt"], (MIN_FIGURE_TEXT_PX, ""))[0]
+            assert fig["px"] >= floor, f"{name}: text in '{fig['alt']}' is {fig['px']:.1f}px at {width}px"
+        page.screenshot(path=str(out / "screenshots" / f"{'phone' if width < 500 else 'desktop'}-{Path(name).stem}.png"),
+                        full_page=True)
         page.close()
-        assert problems == []
+        assert problems == [], (name, problems)
+
+
+def test_study_figures_are_drawn_for_the_phone(browser, served):
+    """On a phone the study pages show their phone variant: at least 10 px text, as wide as the screen allows."""
+    _, base = served
+    for name in ("02_organisation_participants", "03_referrals"):
+        page, _ = _visit(browser, f"{base}/html/{name}.html", PHONE)
+        figs = _figure_text(page)
+        assert figs and all(f["px"] >= 10 for f in figs), (name, figs)
+        page.close()
+
+
+def test_statement_verdicts_stay_in_view_on_a_phone(browser, served):
+    _, base = served
+    page, _ = _visit(browser, f"{base}/html/04_checks.html", PHONE)
+    boxes = page.eval_on_selector_all("table.fou-statements td.verdict-ja, table.fou-statements td.verdict-nej, "
+                                      "table.fou-statements td.verdict-none",
+                                      "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                                      "return [e.innerText, r.left, r.right, r.width]; })")
+    assert len(boxes) == 9
+    assert all(w > 0 and left >= 0 and right <= PHONE["width"] for _, left, right, w in boxes), boxes
+    assert [b[0] for b in boxes] == ["Ja"] * 8 + ["Nej"]
+    page.close()
+
+
+def test_wide_tables_scroll_inside_their_box_with_the_municipality_in_view(browser, served):
+    _, base = served
+    page, _ = _visit(browser, f"{base}/html/02_organisation_participants.html", PHONE)
+    box = page.eval_on_selector("table[data-table='table3']", "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert box[0] > box[1]  # Table 3 is wider than the phone: it scrolls in its box, not the page
+    page.eval_on_selector("table[data-table='table3']", "t => { t.parentElement.scrollLeft = 200; }")
+    left = page.eval_on_selector("table[data-table='table3'] tbody td:first-child",
+                                 "td => [td.innerText, td.getBoundingClientRect().left]")
+    assert left[0] == "Ale" and 0 <= left[1] < 20  # the first column stays put while the rest scrolls
+    page.close()
+
+
+def test_pages_link_their_downloads(browser, served):
+    out, base = served
+    page, _ = _visit(browser, f"{base}/html/03_referrals.html")
+    links = page.eval_on_selector_all(".fou-downloads a", "els => els.map(e => e.getAttribute('href'))")
+    assert "../tables/table5_referrals_af.csv" in links and "../tables/excel/table5_referrals_af.csv" in links
+    assert "../figures/03_referrals-diagram1.png" in links
+    for href in links:
+        assert (out / "html" / href).resolve().is_file(), href
+    page.close()
 
 
 def test_evidence_tables_fit_desktop_and_a4(browser, served):
@@ -122,6 +198,6 @@ def test_evidence_tables_fit_desktop_and_a4(browser, served):
         widths = page.eval_on_selector_all(".fou-scroll", "els => els.map(e => e.scrollWidth - e.clientWidth)")
         assert len(widths) >= 5 and max(widths) <= 1, (media, width, widths)
         text = page.inner_text("body")
-        assert " nan " not in f" {text} " and "2 014" not in text and "2\u00a0014" not in text
+        assert " nan " not in f" {text} " and "2 014" not in text and "2\u00a0014" not in text and "2\u202f014" not in text
         page.close()
         assert problems == []

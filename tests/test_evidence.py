@@ -26,7 +26,7 @@ def page():
 
 
 def _visible(html: str) -> str:
-    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", html)
     return re.sub(r"<[^>]+>", " ", text)
 
 
@@ -62,7 +62,7 @@ def test_no_standard_error_is_invented_and_every_figure_has_its_source(studies):
 def test_study_tables_are_swedish_without_nan_and_with_plain_years(page):
     text = _visible(page.show_studies().data)
     assert "nan" not in text.lower().split() and "NaN" not in text
-    assert "2\u00a0014" not in text and "2 014" not in text and "(2014)" in text
+    assert "2\u00a0014" not in text and "2\u202f014" not in text and "2 014" not in text and "(2014)" in text
     assert "Frankrike" in text and "France" not in text and "randomiserat" in text and "randomised" not in text
     main = text.split("Detaljer:")[0]  # the details quote the sources verbatim, in their language
     assert "−2,5 p.e." in main and "i.u." in main and "percentage points" not in main
@@ -92,7 +92,7 @@ def test_groups_with_standard_errors_are_pooled_with_hk_and_a_forest_plot(tmp_pa
     pd.concat([studies, extra], ignore_index=True).to_csv(path, index=False)
     html = EvidencePage(str(path), output_dir=str(tmp_path)).show_meta_analysis().data
     text = _visible(html)
-    assert "data:image/png;base64," in html and "Ingen metaanalys" not in text
+    assert "data:image/svg+xml;base64," in html and "Ingen metaanalys" not in text
     assert "Poolade skattningar per grupp" in text and "Prediktionsintervall" in text and "En i taget utelämnad" in text
     pooled = pd.read_csv(tmp_path / "tables" / "06_pooled.csv")
     assert pooled.loc[0, "k"] == 3 and pooled.loc[0, "tau2_method"] == "reml" and pooled.loc[0, "ci_method"] == "hk"

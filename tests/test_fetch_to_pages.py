@@ -43,11 +43,13 @@ def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
     t5 = pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str})
     assert len(t5) == 14 and t5.iloc[:, 2:].isna().all().all()
     page1 = (out / "html" / "01_population_socioeconomics.html").read_text(encoding="utf-8")
-    assert "Hämtat från Kolada" in page1 and "Fyrbodal (G96180)" in page1
+    assert "Hämtat från Kolada" in page1 and "Fyrbodal (G96180): 14 kommuner" in page1
+    statements = pd.read_csv(out / "tables" / "statements.csv", dtype={"nr": str})
+    assert statements["holds"].isna().all()  # statements about Göteborgsregionen: – for Fyrbodal, never Ja/Nej
     for kpi in ("N03932", "N31825", "U31900"):
         assert f"{kpi} (" in page1 and "saknas i extraktet" in page1
     page3 = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
-    assert "Anvisningar från Arbetsförmedlingen (U40806), Fyrbodal: saknas i extraktet" in page3
+    assert "Anvisningar från Arbetsförmedlingen (U40806) saknas i extraktet: linjen för Fyrbodal visas inte." in page3
     assert "U40806 (Anvisningar från Arbetsförmedlingen) saknas i extraktet" in page3
     checks = (out / "html" / "04_checks.html").read_text(encoding="utf-8")
     assert "Celler som skiljer sig" in checks or "Alla celler" in checks

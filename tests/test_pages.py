@@ -40,6 +40,6 @@ def test_panel_page_on_the_shipped_extract():
     assert set(page.effects["outcome"]) == {"af_share", "participants_per_1000"}
     assert (page.effects["n_clusters"] == 13).all()
     html = page.show_period_effects().data
-    assert "p (vild bootstrap)" in html and "data:image/png;base64," in html
+    assert "p (vild bootstrap)" in html and "data:image/svg+xml;base64," in html
     assert "Trelleborgsmodellen" in page.show_group_comparisons().data
     assert isinstance(page.data, pd.DataFrame) and len(page.data) == 78

@@ -27,6 +27,9 @@ def test_parse_year_message_names_parameter_value_and_valid_range():
 
 
 def test_years_outside_extract():
-    check_years_available([2021, 2030], [2017, 2021])  # partly present is fine (i.u.)
-    with pytest.raises(ParameterError, match=r"years in the extract: \[2017, 2021\]"):
+    check_years_available([2017, 2021], [2017, 2021])
+    with pytest.raises(ParameterError, match=r"no values for 2030; years in the extract: 2017, 2021"):
         check_years_available([2030], [2021, 2017])
+    with pytest.raises(ParameterError, match=r"'years': invalid value '2016-2018'; the extract has no values for 2016; "
+                                             r"years in the extract: 2017–2022"):
+        check_years_available([2016, 2017, 2018], range(2017, 2023), "years", "2016-2018")

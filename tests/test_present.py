@@ -80,3 +80,18 @@ def _cells_with_class(html: str, css_class: str) -> set[tuple[int, int]]:
             if re.search(rf'class="[^"]*\b{css_class}\b', attrs):
                 cells.add((r, c))
     return cells
+
+
+def test_table5_with_a_municipality_without_any_value_in_the_chosen_years(report_extract, gr):
+    """Issue 13 case 1: ``--years 2017,2022`` (Tjörn and others i.u. both years) crashed with KeyError: nan."""
+    for years in ([2017, 2022], [2022]):
+        t = tables.table5(report_extract.values, gr, years)
+        levels = present.shade_levels(t)
+        levels.index = t["municipality"]
+        assert levels.loc["Tjörn"].tolist() == [None] * len(years)
+        from fou.pages.study import study_table_html
+
+        html = study_table_html(t, "table5", years=years)
+        row = re.search(r"<tr>\s*<td[^>]*>Tjörn</td>(.*?)</tr>", html, re.S).group(1)
+        assert "shade-" not in row and row.count("i.u.") == len(years)
+        assert "shade-" in html  # the other rows keep their greens

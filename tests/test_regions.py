@@ -49,3 +49,19 @@ def test_other_regions_from_kolada_metadata():
     assert fyrbodal.group_id == "G96180" and len(fyrbodal.ids) == 14
     assert fyrbodal.names["1488"] == "Trollhättan"
     assert cat.resolve("Malmö").ids == ("1280",)
+
+
+@pytest.mark.parametrize("spec", ["g96190", "G96190", " g96190 "])
+def test_group_ids_are_case_insensitive(cat, spec):
+    assert cat.resolve(spec).group_id == "G96190"
+
+
+def test_riket_alone_or_not_at_all(cat):
+    r = cat.resolve("Riket")
+    assert r.ids == ("0000",) and r.is_riket
+    with pytest.raises(ParameterError, match=r"Riket \(0000\) can only be chosen on its own"):
+        cat.resolve("Ale, Riket")
+
+
+def test_long_lists_are_labelled_with_a_swedish_count(cat):
+    assert cat.resolve("Ale, Lerum, Tjörn, Öckerö, Partille").name == "5 kommuner"

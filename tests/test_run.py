@@ -12,7 +12,7 @@ import pytest
 
 from fou.extracts.paths import notebooks_dir
 
-from .conftest import GR_ORDER, fou, make_extract
+from .conftest import GR_ORDER, KOLADA_DIR, fou, make_extract, needs_shared
 
 pytestmark = pytest.mark.slow
 TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "table4_participants",
@@ -89,10 +89,10 @@ def test_pages_are_for_readers(default_run):
     assert "avskrivet ur rapporten" in index and "Göteborgsregionen" in index
     page = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
     assert "StudyPage" not in page and "Traceback" not in page  # no code, no errors
-    assert "data:image/png;base64," in page  # embedded figure
+    assert "data:image/svg+xml;base64," in page  # embedded figure (SVG with a phone variant)
     assert "<script" not in page and "https://" not in page.split("</head>")[0]  # nothing from the network
     assert "Avskrivna siffror" in page  # provenance badge: transcribed, not fetched
-    assert "socialtjänsten (U40809), Göteborgsregionen: saknas i extraktet" in page
+    assert "socialtjänsten (U40809) saknas i extraktet: linjen för Göteborgsregionen visas inte" in page
     checks = (out / "html" / "04_checks.html").read_text(encoding="utf-8")
     assert "motsägelse" in checks and "Ingen jämförelse" in checks
 
@@ -115,8 +115,8 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
     assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
     evidence = (out / "html" / "06_evidence.html").read_text(encoding="utf-8")
-    visible = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", evidence))
-    assert "nan" not in visible.split() and "2\u00a0014" not in visible and "Frankrike" in visible
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", evidence))
+    assert "nan" not in visible.split() and "2\u00a0014" not in visible and "2\u202f014" not in visible and "Frankrike" in visible
     assert "Hartung–Knapp" in visible and "Varför den inte poolas" in visible and "Ingen skattning från data" in visible
 
 
@@ -194,7 +194,7 @@ def test_bad_parameters_fail_before_any_kernel_starts(tmp_path):
     assert "Mölndal (1481)" in proc.stderr
     assert not out.exists()
     proc = fou("run", "--out", str(out), "--years", "2030-2031")
-    assert proc.returncode == 2 and "years in the extract: [2017, 2018, 2019, 2020, 2021, 2022]" in proc.stderr
+    assert proc.returncode == 2 and "the extract has no values for 2030, 2031; years in the extract: 2017–2022" in proc.stderr
     proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "strata=noq^sesion")
     assert proc.returncode == 2 and "parameter '07_experiment.strata': invalid value 'noq^sesion'" in proc.stderr
     proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "preset=crepon2031")
@@ -229,5 +229,38 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "notebook broken failed in cell 2: RuntimeError: planted failure" in proc.stderr
     run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}
     assert run["broken"]["status"] == "failed" and run["04_checks"]["status"] == "ok"
-    assert "Körningen misslyckades" in (out / "html" / "broken.html").read_text(encoding="utf-8")
+    page = (out / "html" / "broken.html").read_text(encoding="utf-8")
+    assert "Körningen misslyckades" in page and "steg 2 (RuntimeError)" in page and "planted failure" in page
+    assert "Traceback" not in page and "An Exception was encountered" not in page and "raise RuntimeError" not in page
+    assert 'href="../logs/broken.log"' in page
+    log = (out / "logs" / "broken.log").read_text(encoding="utf-8")
+    assert "raise RuntimeError('planted failure')" in log and "Traceback" in log
+    assert not (out / "logs" / "04_checks.log").exists()
+    assert run["broken"]["log"] == "logs/broken.log" and 'href="logs/broken.log"' in (out / "index.html").read_text()
     assert "1 of 2 notebooks ok" in proc.stdout
+
+
+def test_years_where_a_municipality_has_no_value_render_table5(tmp_path):
+    """Issue 13, case 1: Table 5's shading crashed (KeyError: nan) when a row had no value in the years."""
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--only", "03_referrals", "--years", "2017,2022")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
+    assert "Tabell 5. Anvisningar från Arbetsförmedlingen 2017, 2022, procent" in page
+    t5 = pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str}).set_index("municipality")
+    assert t5.loc["Tjörn"].drop("municipality_id").isna().all()  # the row that crashed the shading
+    assert "7a" in page and "Körningen misslyckades" not in page
+
+
+def test_a_region_partly_outside_the_extract_gets_no_verdicts_and_named_notes(tmp_path):
+    """Issue 13, cases 1, 2 and 5 with Kolada's metadata: Göteborg and Borås (absent from the extract)."""
+    needs_shared(KOLADA_DIR)
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), "--only", "01_population_socioeconomics", "--only", "04_checks",
+               "--region", "Göteborg, Borås", "--metadata", str(KOLADA_DIR))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    st = pd.read_csv(out / "tables" / "statements.csv", dtype={"nr": str}).set_index("nr")
+    assert st["holds"].isna().all() and st.loc["2", "comment"].startswith("ej tillämpligt")
+    page = (out / "html" / "01_population_socioeconomics.html").read_text(encoding="utf-8")
+    assert "Borås finns inte i extraktet: raden visar i.u." in page
+    assert "Borås, Göteborg: 2 kommuner" in page  # Swedish order, Swedish plural

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from fou.extracts.swedish import NBSP, format_number, parse_number, sort_key
+from fou.extracts.swedish import NBSP, axis_formatter, format_number, parse_number, plural, sort_key, swedish_axes, year_span
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,47 @@ def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_last():
     assert sorted(names, key=sort_key) == [
         "Ale", "Alingsås", "Kungsbacka", "Kungälv", "Lerum", "Lilla Edet", "Zinkgruvan", "Åmål", "Ängelholm", "Öckerö",
     ]
+
+
+def test_negative_numbers_carry_a_true_minus_and_thousands_a_narrow_no_break_space():
+    assert format_number(-0.25, 2) == "\u22120,25"
+    assert format_number(-12800, 0) == "\u221212\u202f800"
+    assert format_number(-0.001, 2) == "0,00"  # rounds to zero: no sign
+    assert format_number(3.5, 1, sign=True) == "+3,5" and format_number(0.0, 1, sign=True) == "0,0"
+    assert "-" not in format_number(-5, 0) and "." not in format_number(2.6, 1)
+
+
+def test_parse_number_reads_what_format_number_writes():
+    for value, decimals in ((-1234.5, 1), (12800, 0), (-0.25, 2)):
+        assert parse_number(format_number(value, decimals)) == value
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "0 kommuner"), (1, "1 kommun"), (2, "2 kommuner"),
+                                             (1290, "1\u202f290 kommuner")])
+def test_plural(n, expected):
+    assert plural(n, "kommun", "kommuner") == expected
+
+
+@pytest.mark.parametrize(("years", "expected"), [([2022], "2022"), ([2022, 2022], "2022"), ([2021, 2022], "2021–2022"),
+                                                 ([2017, 2019], "2017, 2019"), ((2019, 2017, 2018), "2017–2019")])
+def test_year_span_never_writes_a_range_of_one_year(years, expected):
+    assert year_span(years) == expected
+
+
+def test_axis_formatter_uses_comma_minus_and_the_decimals_the_ticks_need():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [-0.5, 0.75])
+    ax.set_yticks([-0.5, -0.25, 0, 0.25, 0.5, 0.75])
+    swedish_axes(ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    plt.close(fig)
+    assert labels == ["\u22120,50", "\u22120,25", "0,00", "0,25", "0,50", "0,75"]
+    assert axis_formatter(1)(1234.56) == "1\u202f234,6"
 
 
 def test_format_signed_uses_a_true_minus():

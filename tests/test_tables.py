@@ -72,8 +72,9 @@ def test_diagram1_long_form_and_notes(report_extract, gr):
     assert list(d.columns[:3]) == ["year", "series", "value"]
     assert set(d["series"]) == {"Arbetsförmedlingen, Göteborgsregionen"}  # U40809 and Riket are not in the report extract
     notes = " ".join(tables.diagram1_notes(report_extract.values, gr))
-    assert "socialtjänsten (U40809), Göteborgsregionen: saknas" in notes
-    assert "Arbetsförmedlingen (U40806), Riket: saknas" in notes
+    assert "socialtjänsten (U40809) saknas i extraktet: linjen för Göteborgsregionen visas inte." in notes
+    assert "socialtjänsten (U40809) saknas i extraktet: linjen för Riket visas inte." in notes
+    assert "Arbetsförmedlingen (U40806): extraktet har inga värden för Riket 2017–2022, så linjen visas inte." in notes
     assert "2017: 9 av 13" in notes
 
 
@@ -92,3 +93,38 @@ def test_diagram1_includes_riket_and_social_when_present(report_extract, gr):
 
 def test_missing_kpis(report_extract, gr):
     assert tables.missing_kpis(report_extract.values, study.DIAGRAM1, gr.ids) == [study.REFERRALS_SOCIAL]
+
+
+def test_riket_as_the_region_is_shown_once(report_extract):
+    from fou.extracts.regions import Region
+
+    riket = Region("Riket", ("0000",), {"0000": "Riket"})
+    t2 = tables.table2(report_extract.values, riket, 2022)
+    assert t2["municipality"].tolist() == ["Riket"]
+    d = tables.diagram1(report_extract.values.assign(municipality_id=lambda v: v["municipality_id"].replace("1480", "0000")),
+                        riket)
+    assert set(d["series"]) == {"Arbetsförmedlingen, Riket"}
+    notes = tables.diagram1_notes(report_extract.values, riket)
+    assert sum("(U40806)" in n and "Riket" in n for n in notes) == 1  # one note for the one series, not two
+
+
+def test_notes_name_the_municipalities_and_kpis_actually_missing(report_extract, gr):
+    from fou.extracts.regions import Region
+
+    v = report_extract.values
+    names = {**gr.names, "1490": "Borås"}
+    region = Region("GR och Borås", (*gr.ids, "1490"), names)
+    notes = tables.table_notes(v, region, "table2", 2022, [2022])
+    assert notes[0] == "Borås finns inte i extraktet: raden visar i.u."
+    assert "U31900 (Socioekonomisk sorteringsnyckel): ingen uppgift 2022 för Borås." not in notes  # said once above
+    t4 = tables.table_notes(v, gr, "table4", 2022, [2017, 2022])
+    assert t4 == ["U40800 (Deltagare i kommunala arbetsmarknadsinsatser): ingen uppgift 2017, 2022 för Tjörn."]
+    # a KPI the extract has, but not for the chosen municipalities
+    three = Region("Tre", ("1419",), {"1419": "Tjörn"})
+    assert tables.table_notes(v, three, "table5", 2022, [2022]) == [
+        "U40806 (Anvisningar från Arbetsförmedlingen): extraktet har inga värden för regionens kommuner 2022, tabellen visar i.u."]
+    # a KPI the extract does not have at all
+    no_pop = v[v["kpi"] != "N01951"]
+    assert tables.table_notes(no_pop, gr, "table1", 2022, [2022]) == [
+        "N01951 (Befolkningsmängd) saknas i extraktet: kolumnen visar i.u."]
+    assert tables.table_notes(v, gr, "table1", 2022, [2022]) == []

@@ -59,9 +59,18 @@ def parse_years(value: object, parameter: str = "years") -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
-def check_years_available(years: Iterable[int], available: Iterable[int], parameter: str = "years") -> None:
-    """Raise when none of ``years`` is in the extract (some missing years are fine: i.u.)."""
+def check_years_available(years: Iterable[int], available: Iterable[int], parameter: str = "years",
+                          value: object = None) -> None:
+    """Raise unless every year of ``years`` is in the extract (naming the missing ones);
+    ``value`` is the parameter as the user gave it (for the message)."""
     years, available = list(years), sorted(set(available))
-    if not set(years) & set(available):
-        raise ParameterError(parameter, years if len(years) > 1 else years[0],
-                             f"the extract has no values for it; years in the extract: {available}")
+    missing = [y for y in years if y not in set(available)]
+    if not missing:
+        return
+    shown = value if value is not None else (years if len(years) > 1 else years[0])
+    if not available:
+        raise ParameterError(parameter, shown, "the extract has no values at all")
+    run = available == list(range(available[0], available[-1] + 1))
+    span = f"{available[0]}–{available[-1]}" if run and len(available) > 1 else ", ".join(map(str, available))
+    raise ParameterError(parameter, shown, f"the extract has no values for {', '.join(map(str, missing))}; "
+                         f"years in the extract: {span}")

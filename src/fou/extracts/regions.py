@@ -13,7 +13,7 @@ import pandas as pd
 from fou.extracts.params import ParameterError
 from fou.extracts.paths import data_dir
 
-from fou.extracts.swedish import sort_key
+from fou.extracts.swedish import plural, sort_key
 
 #: Kolada's id and name for the whole of Sweden.
 RIKET_ID = "0000"
@@ -39,6 +39,11 @@ class Region:
 
     def label(self) -> str:
         return f"{self.name} ({self.group_id})" if self.group_id else self.name
+
+    @property
+    def is_riket(self) -> bool:
+        """The region is Sweden as a whole (Kolada's unit 0000)."""
+        return self.ids == (RIKET_ID,)
 
 
 def read_units(path: str | Path) -> pd.DataFrame:
@@ -120,10 +125,10 @@ class Catalogue:
             text = spec.strip()
             if not text:
                 raise ParameterError(parameter, spec, "expected a region name such as 'Göteborgsregionen', a Kolada group id such as 'G96190', or municipality ids or names")
-            if re.fullmatch(r"G\d+", text):
-                if text not in set(self.groups["group_id"]):
+            if re.fullmatch(r"G\d+", text, re.IGNORECASE):
+                if text.upper() not in set(self.groups["group_id"]):
                     raise ParameterError(parameter, spec, f"unknown Kolada group id; known groups: {self._known_groups()}")
-                return self._group(text)
+                return self._group(text.upper())
             matches = self.groups[self.groups["group_title"].map(_norm) == _norm(text)]
             if len(matches):
                 unweighted = matches[matches["group_title"].str.contains("ovägt", case=False)]
@@ -142,9 +147,12 @@ class Catalogue:
                 raise ParameterError(parameter, token.strip(), f"unknown municipality or group; {hint}")
             if unit not in ids:
                 ids.append(unit)
+        if RIKET_ID in ids and len(ids) > 1:
+            raise ParameterError(parameter, spec, f"{RIKET_NAME} ({RIKET_ID}) can only be chosen on its own; "
+                                 "it is already the comparison row of Table 2 and Diagram 1")
         names = {i: self.name(i) for i in ids}
         ids_sorted = tuple(sorted(ids, key=lambda i: sort_key(names[i])))
-        label = ", ".join(names[i] for i in ids_sorted) if len(ids) <= 4 else f"{len(ids)} kommuner"
+        label = ", ".join(names[i] for i in ids_sorted) if len(ids) <= 4 else plural(len(ids), "kommun", "kommuner")
         return Region(label, ids_sorted, names)
 
     def _known_groups(self) -> str:

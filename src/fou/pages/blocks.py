@@ -8,18 +8,19 @@ PNG under ``figures/``.
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from fou.extracts.atomic import atomic_write_bytes, atomic_write_text
+from fou.extracts.atomic import atomic_write_text
 from fou.extracts.format import format_csv_value
+from fou.extracts.swedish import plural
 from fou.pages import html
 from fou.pages.html import HTML
 from fou.study import definition as study
+from fou.study import figures as plots
 from fou.study.inputs import StudyInputs
 
 
@@ -32,23 +33,45 @@ def table_csv(table: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def excel_csv(table: pd.DataFrame) -> str:
+    """The same table for Excel with Swedish settings: ``;`` between fields, decimal comma,
+    CRLF line ends and a byte-order mark so Excel reads the file as UTF-8."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(lambda v: format_csv_value(v).replace(".", ","))
+    return "\ufeff" + out.to_csv(index=False, sep=";", lineterminator="\r\n")
+
+
 def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None) -> None:
-    """Write ``tables/<name>.csv`` under ``output_dir`` (nothing when either is unset)."""
+    """Write ``tables/<name>.csv`` and ``tables/excel/<name>.csv`` under ``output_dir``
+    (nothing when either is unset)."""
     if output_dir and name:
         atomic_write_text(Path(output_dir) / "tables" / f"{name}.csv", table_csv(frame))
+        atomic_write_text(Path(output_dir) / "tables" / "excel" / f"{name}.csv", excel_csv(frame))
 
 
-def figure_png(fig) -> bytes:
-    """A figure as PNG bytes; closes the figure."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
+def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Sequence[str] = ()) -> str:
+    """Links from a page (``html/<page>.html``) to its saved files; nothing when nothing was saved."""
+    if not output_dir or not (csv or png):
+        return ""
+    return html.render("downloads.html.j2", csv=list(csv), png=list(png))
+
+
+def figure_html(fig, alt: str, phone=None) -> HTML:
+    """A figure as embedded SVG, with a phone variant shown below the page's breakpoint; closes both.
+    Axes still on matplotlib's default number format get Swedish tick labels.
+
+    ``phone`` is the same figure drawn at :data:`fou.study.figures.PHONE_WIDTH`; without
+    it, ``fig`` itself is re-laid out at that width (text keeps its size in points)."""
+    wide = plots.svg_bytes(plots.swedish_ticks(fig))
+    if phone is None:
+        phone = plots.for_phone(fig)
+    narrow = plots.svg_bytes(plots.swedish_ticks(phone))
     plt.close(fig)
-    return buf.getvalue()
-
-
-def figure_html(fig, alt: str) -> HTML:
-    """A figure as an embedded PNG (self-contained HTML); closes the figure."""
-    return HTML(html.figure(base64.b64encode(figure_png(fig)).decode("ascii"), alt))
+    plt.close(phone)
+    b64 = lambda data: base64.b64encode(data).decode("ascii")  # noqa: E731
+    return HTML(html.figure(b64(wide), alt, b64(narrow)))
 
 
 def header_html(kind: str, rows: Sequence[tuple[str, str]]) -> HTML:
@@ -58,18 +81,18 @@ def header_html(kind: str, rows: Sequence[tuple[str, str]]) -> HTML:
 
 def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, columns: dict[str, str] | None = None,
                caption: str = "", output_dir: str | Path | None = None, csv_name: str | None = None) -> HTML:
-    """A result table in Swedish style; also saved as CSV when ``output_dir`` and ``csv_name`` are set."""
+    """A result table in Swedish style; also saved as CSV (with links to it) when ``output_dir`` and ``csv_name`` are set."""
     save_csv(frame, output_dir, csv_name)
-    return HTML(html.frame_html(frame, decimals, columns, caption))
+    links = downloads(output_dir, csv=[csv_name] if csv_name else [])
+    return HTML(html.frame_html(frame, decimals, columns, caption) + links)
 
 
 def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None) -> HTML:
-    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set
-    (rendered once for both)."""
-    png = figure_png(fig)
-    if output_dir and png_name:
-        atomic_write_bytes(Path(output_dir) / "figures" / f"{png_name}.png", png)
-    return HTML(html.figure(base64.b64encode(png).decode("ascii"), alt))
+    """A figure embedded in the page; also saved as PNG (with a link to it) when ``output_dir`` and ``png_name`` are set."""
+    saved = bool(output_dir and png_name)
+    if saved:
+        plots.save_figure(fig, Path(output_dir) / "figures" / f"{png_name}.png")
+    return figure_html(fig, alt) + HTML(downloads(output_dir, png=[png_name] if saved else []))
 
 
 def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:
@@ -81,6 +104,6 @@ def extract_header(inputs: StudyInputs, extra: Sequence[tuple[str, str]] = (), y
     """Provenance box for a page on a Kolada extract (``years`` overrides the År row)."""
     ex = inputs.extract
     rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
-            ("Region", f"{inputs.region.label()}: {len(inputs.region.ids)} kommuner"),
+            ("Region", f"{inputs.region.label()}: {plural(len(inputs.region.ids), 'kommun', 'kommuner')}"),
             ("År", years or study.year_span(list(inputs.years))), *extra]
     return header_html(ex.source_kind, rows)

@@ -59,12 +59,16 @@ class Cell:
 
 def table(header: Sequence[str | Cell], rows: Iterable[Sequence[Cell]], *, caption: str = "", heading: str = "h4",
           css_class: str = "fou-table", kind: str = "", source: str = "", row_classes: Sequence[str] | None = None,
-          legend: Sequence[tuple[str, str]] = (), legend_note: str = "") -> str:
-    """A table block: optional caption, the table in a scroll box, source line and legend."""
+          legend: Sequence[tuple[str, str]] = (), legend_note: str = "", stack: bool = False) -> str:
+    """A table block: optional caption, the table in a scroll box, source line and legend.
+
+    ``stack`` lays each row out as a labelled block on narrow screens (for tables of text,
+    such as the statements, whose every column must stay readable on a phone)."""
     head = [h if isinstance(h, Cell) else Cell(str(h)) for h in header]
     body = [{"cells": list(r), "cls": (row_classes[i] if row_classes else "")} for i, r in enumerate(rows)]
+    css_class = f"{css_class} fou-stack" if stack else css_class
     return render("table.html.j2", header=head, rows=body, caption=caption, heading=heading, css_class=css_class,
-                  kind=kind, source=source, legend=legend, legend_note=legend_note)
+                  kind=kind, source=source, legend=legend, legend_note=legend_note, stack=stack)
 
 
 def frame_cells(shown: pd.DataFrame, numeric: Iterable[str] = (), classes: pd.DataFrame | None = None) -> tuple[list[Cell], list[list[Cell]]]:
@@ -113,7 +117,8 @@ def notes(items: Sequence[str], title: str = "Observera") -> str:
 
 
 BADGES = {"transcribed": "Avskrivna siffror", "fetched": "Hämtat från Kolada", "synthetic": "Syntetiska data",
-          "published": "Publicerade forskningsresultat", "microdata": "Individdata från experiment"}
+          "published": "Publicerade forskningsresultat", "microdata": "Individdata från experiment",
+          "none": "Inga data ännu"}
 
 
 def provenance(kind: str, rows: Sequence[tuple[str, str]]) -> str:
@@ -121,6 +126,6 @@ def provenance(kind: str, rows: Sequence[tuple[str, str]]) -> str:
     return render("provenance.html.j2", kind=kind, badge=BADGES.get(kind, kind), rows=list(rows))
 
 
-def figure(png_base64: str, alt: str) -> str:
-    """An embedded PNG figure."""
-    return render("figure.html.j2", data=png_base64, alt=alt)
+def figure(svg_base64: str, alt: str, phone_svg_base64: str = "") -> str:
+    """An embedded SVG figure; with ``phone_svg_base64``, that variant is shown on narrow screens."""
+    return render("figure.html.j2", data=svg_base64, phone=phone_svg_base64, alt=alt)

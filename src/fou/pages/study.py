@@ -8,15 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from fou.pages import html
-from fou.pages.blocks import extract_header, figure_html, save_csv
+from fou.pages.blocks import downloads, extract_header, figure_html, save_csv
 from fou.pages.html import HTML, Cell
 from fou.study import definition as study
 from fou.study import figures as plots
 from fou.study import present, published, statements, tables
 from fou.study.inputs import resolve_inputs
 
-KPIS_OF = {"table1": study.TABLE1, "table2": study.TABLE2, "table3": study.TABLE3,
-           "table4": (study.PARTICIPANTS,), "table5": (study.REFERRALS_AF,)}
 LEGEND_NOTE = "i.u. = ingen uppgift; färgen följer närmast följande år med uppgift, annars närmast föregående."
 
 
@@ -71,12 +69,15 @@ class StudyPage:
             self._tables[kind] = builders[kind]()
         return self._tables[kind]
 
-    def _save_csv(self, stem: str, frame: pd.DataFrame) -> None:
+    def _save_csv(self, stem: str, frame: pd.DataFrame) -> str:
         save_csv(frame, self.output_dir, stem)
+        return stem
 
-    def _save_png(self, fig, suffix: str) -> None:
-        if self.output_dir is not None:
-            plots.save_figure(fig, self.output_dir / "figures" / f"{self.name}-{suffix}.png")
+    def _save_png(self, fig, suffix: str) -> list[str]:
+        if self.output_dir is None:
+            return []
+        plots.save_figure(fig, self.output_dir / "figures" / f"{self.name}-{suffix}.png")
+        return [f"{self.name}-{suffix}"]
 
     def show_header(self) -> HTML:
         """Provenance box: extract, its source, region and years."""
@@ -84,46 +85,57 @@ class StudyPage:
         return extract_header(self.inputs, years=years)
 
     def show(self, kind: str) -> HTML:
-        """A study table in the report's style, with notes on missing KPIs; saved as CSV."""
+        """A study table in the report's style, with notes naming what is missing; saved as CSV."""
         t = self.table(kind)
-        self._save_csv(study.TABLE_FILES[kind], t)
-        notes = [f"{k.id} ({k.label}) saknas i extraktet: kolumnen visar i.u."
-                 for k in tables.missing_kpis(self.inputs.values, KPIS_OF[kind], self.region.ids)]
-        return HTML(study_table_html(t, kind, self.inputs.year, self.inputs.years, notes))
+        csv = self._save_csv(study.TABLE_FILES[kind], t)
+        notes = tables.table_notes(self.inputs.values, self.region, kind, self.inputs.year, self.inputs.years)
+        return HTML(study_table_html(t, kind, self.inputs.year, self.inputs.years, notes)
+                    + downloads(self.output_dir, csv=[csv]))
 
     def show_diagram1(self) -> HTML:
-        """Diagram 1 with a visible note for every series the extract lacks."""
+        """Diagram 1 (drawn for desktop and phone) with a visible note for every series the extract lacks."""
         data = self.table("diagram1")
-        self._save_csv(study.TABLE_FILES["diagram1"], data)
-        fig = plots.diagram1_figure(data, self.inputs.years, self.region.name)
-        self._save_png(fig, "diagram1")
-        notes = tables.diagram1_notes(self.inputs.values, self.region, self.inputs.years)
-        title = study.TITLES["diagram1"].format(years=study.year_span(list(self.inputs.years)))
-        return HTML(figure_html(fig, title).data + html.notes(notes))
+        csv = self._save_csv(study.TABLE_FILES["diagram1"], data)
+        years, name = self.inputs.years, self.region.name
+        fig = plots.diagram1_figure(data, years, name)
+        png = self._save_png(fig, "diagram1")
+        phone = plots.diagram1_figure(data, years, name, width=plots.PHONE_WIDTH)
+        notes = tables.diagram1_notes(self.inputs.values, self.region, years)
+        title = study.TITLES["diagram1"].format(years=study.year_span(list(years)))
+        return HTML(figure_html(fig, title, phone).data + downloads(self.output_dir, csv=[csv], png=png)
+                    + html.notes(notes))
 
     def show_participants(self) -> HTML:
         """Tabell 4 as small multiples, one panel per municipality (a note when there is no data)."""
         t = self.table("table4")
         if t[tables.numeric_columns(t)].isna().all().all():
-            return HTML(html.notes([f"{study.PARTICIPANTS.id} ({study.PARTICIPANTS.label}) saknas i extraktet: "
-                                    "ingen figur att visa."]))
-        fig = plots.year_lines_figure(t, "Deltagare per kommun och år", "Deltagare")
-        self._save_png(fig, "participants")
-        return figure_html(fig, "Deltagare i kommunala arbetsmarknadsinsatser per kommun och år")
+            notes = tables.table_notes(self.inputs.values, self.region, "table4", self.inputs.year, self.inputs.years)
+            return HTML(html.notes([*notes, "Ingen figur att visa: ingen kommun har uppgift de valda åren."]))
+        title, ylabel = "Deltagare per kommun och år", "Deltagare"
+        fig = plots.year_lines_figure(t, title, ylabel)
+        png = self._save_png(fig, "participants")
+        phone = plots.year_lines_figure(t, title, ylabel, width=plots.PHONE_WIDTH)
+        return (figure_html(fig, "Deltagare i kommunala arbetsmarknadsinsatser per kommun och år", phone)
+                + HTML(downloads(self.output_dir, png=png)))
 
     def show_statements(self, numbers: Sequence[str] | None = None) -> HTML:
-        """The report's checkable statements recomputed on the data (all, or ``numbers``)."""
-        df = statements.evaluate(self.inputs.values, self.region, self.inputs.year, self.inputs.years)
+        """The report's checkable statements (all, or ``numbers``) recomputed on the data, for
+        Göteborgsregionen's municipalities in the report's years whatever the page shows.
+
+        The verdict comes right after the number, and on a phone each statement is a block."""
+        df = statements.evaluate(self.inputs.values, self.region)
+        csv = []
         if numbers is not None:
             df = df[df["nr"].isin(list(numbers))]
         else:
-            self._save_csv("statements", df)
+            csv = [self._save_csv("statements", df)]
         shown = statements.format_statements(df)
         verdict = {"Ja": "verdict-ja", "Nej": "verdict-nej"}
-        header = [Cell(c) for c in shown.columns]
+        header = [Cell(c, "verdict" if c == "Stämmer" else "") for c in shown.columns]
         rows = [[Cell(str(v), verdict.get(str(v), "verdict-none") if col == "Stämmer" else "")
                  for col, v in zip(shown.columns, shown.iloc[i])] for i in range(len(shown))]
-        return HTML(html.table(header, rows, css_class="fou-table fou-statements"))
+        return HTML(html.table(header, rows, css_class="fou-table fou-statements", stack=True)
+                    + downloads(self.output_dir, csv=csv))
 
     def show_comparison(self) -> HTML:
         """Cell-by-cell comparison with the report's figures (or why there is none)."""
@@ -134,11 +146,11 @@ class StudyPage:
                  "siffrorna vore en jämförelse med sig självt. Kör med ett hämtat extrakt (fou fetch) för att se "
                  "vad Kolada har reviderat sedan rapporten."], title="Ingen jämförelse"))
         comp = published.compare(ex.values)
-        self._save_csv("comparison_with_report", comp)
+        csv = self._save_csv("comparison_with_report", comp)
         diffs = published.format_differences(comp)
         parts = [html.frame_html(published.summary(comp), caption="Antal celler per status och nyckeltal")]
         if len(diffs):
             parts.append(html.frame_html(diffs, caption=f"Celler som skiljer sig från rapporten ({len(diffs)})"))
         else:
             parts.append("<p>Alla celler som finns i båda stämmer med rapporten inom dess avrundning.</p>")
-        return HTML("\n".join(parts))
+        return HTML("\n".join(parts) + downloads(self.output_dir, csv=[csv]))

@@ -9,15 +9,18 @@ cells and stderr streams are left out.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fou import __version__
 from fou.extracts.paths import REPO_ROOT
-from fou.extracts.swedish import format_number
+from fou.extracts.swedish import format_number, plural
 from fou.pages.html import render, stylesheet
+from fou.run import failure
 
 SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data",
-                 "microdata": "individdata från experiment", "published": "publicerade forskningsresultat"}
+                 "microdata": "individdata från experiment", "published": "publicerade forskningsresultat",
+                 "none": "inga data ännu"}
 STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "skipped": "oförändrad, ej omkörd"}
 
 
@@ -52,35 +55,61 @@ def _when(stamp: Any) -> str:
 
 
 def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
-    """A reader's page for one executed notebook, with a link back to the index."""
-    failed = (meta.get("error") or {}) if meta.get("status") == "failed" else None
+    """A reader's page for one executed notebook, with a link back to the index.
+
+    A failed run shows a short Swedish box (step, parameter, message, where the log
+    is) instead of papermill's banners and the traceback."""
+    failed = None
+    if meta.get("status") == "failed":
+        import nbformat
+
+        nb = failure.strip_for_readers(nbformat.from_dict(nb))
+        failed = failure.reader_message(meta.get("error"), meta.get("parameters"), meta.get("log"))
     return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=notebook_body(nb),
                   finished=_when(meta.get("finished_at")), version=__version__, source=str(meta.get("source", "")))
 
 
 def _short(value: Any) -> str:
-    """Paths inside the repository are shown relative to it."""
+    """Paths inside the repository relative to it; other local paths by their last part only."""
     text = str(value)
     root = str(REPO_ROOT) + "/"
-    return text[len(root):] if text.startswith(root) else text
+    if text.startswith(root):
+        return text[len(root):]
+    if text.startswith("/") or text.startswith("~"):
+        return f"…/{Path(text).name}"
+    return text
 
 
 def _entry(nb: dict[str, Any]) -> dict[str, Any]:
     src = nb.get("source") or {}
     kind = src.get("kind", "")
+    failed = nb["status"] == "failed"
     return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""), "html": nb.get("html"),
             "status": nb["status"], "status_label": STATUS_LABELS.get(nb["status"], nb["status"]),
-            "kind": kind, "kind_label": SOURCE_LABELS.get(kind, kind or "okänd källa"), "source_line": src.get("line", ""),
+            "kind": kind or "none", "kind_label": SOURCE_LABELS.get(kind, kind or "okänd källa"),
+            "source_line": failure.short_message(src.get("line", ""), 200),
             "params": [(k, _short(v)) for k, v in nb["parameters"].items() if k != "output_dir"],
-            "finished": _when(nb.get("finished_at")), "seconds": f"{format_number(nb.get('seconds') or 0, 1)} s",
-            "error": nb.get("error") if nb["status"] == "failed" else None}
+            "finished": _when(nb.get("finished_at")), "seconds": f"{format_number(nb.get('seconds') or 0, 1)}\u00a0s",
+            "error": failure.reader_message(nb.get("error"), nb.get("parameters"), nb.get("log")) if failed else None}
+
+
+def _counts(states: list[str]) -> str:
+    """``1 klar, 2 oförändrade, 0 misslyckade``."""
+    return ", ".join(plural(states.count(s), one, many) for s, one, many in
+                     (("ok", "klar", "klara"), ("skipped", "oförändrad", "oförändrade"),
+                      ("failed", "misslyckad", "misslyckade")))
+
+
+def _sources(entries: list[dict[str, Any]]) -> str:
+    """The footer's source line: the kinds of data the pages of this run are built on."""
+    kinds = list(dict.fromkeys(e["kind"] for e in entries if e["kind"] in SOURCE_LABELS and e["kind"] != "none"))
+    return ", ".join(SOURCE_LABELS[k] for k in kinds)
 
 
 def index_page(run: dict[str, Any]) -> str:
     """The front door: what the workbench reproduces and one entry per page."""
     states = [n["status"] for n in run["notebooks"]]
-    counts = (f"{states.count('ok')} klara, {states.count('skipped')} oförändrade, "
-              f"{states.count('failed')} misslyckade")
     when = datetime.fromisoformat(run["finished_at"]).strftime("%Y-%m-%d %H:%M")
+    entries = [_entry(n) for n in run["notebooks"]]
     return render("index.html.j2", css=stylesheet(), title="FoU i Väst – arbetsmarknadsstatistik", when=when,
-                  version=run["fou_version"], counts=counts, entries=[_entry(n) for n in run["notebooks"]])
+                  version=run["fou_version"], counts=_counts(states), entries=entries, sources=_sources(entries))

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import traceback
 import tomllib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,7 +26,7 @@ from typing import Any
 from fou import __version__
 from fou.extracts.atomic import atomic_write_text
 from fou.extracts.params import ParameterError
-from fou.run import validate
+from fou.run import failure, validate
 from fou.extracts.paths import default_cache_dir, notebooks_dir
 
 @dataclass
@@ -194,6 +195,7 @@ def execute(job: Job) -> dict[str, Any]:
     started = time.perf_counter()
     tmp_nb = out / "notebooks" / f".{job.name}.{os.getpid()}.tmp.ipynb"
     result: dict[str, Any] = {"status": "ok", "error": None}
+    trace = ""
     try:
         papermill.execute_notebook(job.notebook, str(tmp_nb), parameters=job.parameters, kernel_name=ensure_kernel(),
                                    cwd=str(Path(job.notebook).parent), progress_bar=False, log_output=False,
@@ -203,12 +205,19 @@ def execute(job: Job) -> dict[str, Any]:
                                                 "ename": exc.ename, "evalue": str(exc.evalue)[:500]}}
     except Exception as exc:  # kernel died, could not start, …
         result = {"status": "failed", "error": {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500]}}
+        trace = traceback.format_exc()
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result.update(seconds=round(time.perf_counter() - started, 2), finished_at=finished)
+    nb = None
     if tmp_nb.exists():
         nb = nbformat.read(tmp_nb, as_version=4)
         os.replace(tmp_nb, out / "notebooks" / f"{job.name}.ipynb")
-        meta = {**result, "source": job.source.get("line", "")}
+    if result["status"] == "failed":
+        result["log"] = failure.write_log(out, job.name, job.parameters, result["error"], nb, trace)
+    else:
+        failure.remove_log(out, job.name)
+    if nb is not None:
+        meta = {**result, "source": job.source.get("line", ""), "parameters": job.parameters}
         atomic_write_text(out / "html" / f"{job.name}.html", notebook_page(nb, job.title, meta))
         result["html"] = f"html/{job.name}.html"
         result["notebook"] = f"notebooks/{job.name}.ipynb"
@@ -285,7 +294,7 @@ def run(jobs: list[Job], out: Path, workers: int = 1, force: bool = False,
             "parameters": {k: v for k, v in job.parameters.items()}, "source": job.source,
             "extract_sha256": job.source.get("sha256"), "status": res["status"], "seconds": res["seconds"],
             "ran_seconds": res.get("ran_seconds", res["seconds"]),
-            "finished_at": res.get("finished_at"), "error": res.get("error"), "key": job.key,
+            "finished_at": res.get("finished_at"), "error": res.get("error"), "log": res.get("log"), "key": job.key,
         })
     atomic_write_text(out / "index.html", index_page(record))
     atomic_write_text(out / "run.json", json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fou.extracts import swedish
 from fou.extracts.regions import RIKET_ID, RIKET_NAME  # noqa: F401  (Kolada's id and name for Sweden)
 DEFAULT_REGION = "Göteborgsregionen"
 DEFAULT_YEAR = 2022
@@ -92,11 +93,8 @@ TABLE_FILES = {
 
 
 def year_span(years: tuple[int, ...] | list[int]) -> str:
-    """``2017–2022`` for a run of years, ``2017, 2019`` otherwise."""
-    ys = sorted(years)
-    if ys and ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 1:
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(str(y) for y in ys)
+    """``2017–2022`` for a run of years, ``2022`` for one, ``2017, 2019`` otherwise."""
+    return swedish.year_span(years)
 
 
 #: Studies ``fou fetch --study`` knows: their KPIs.

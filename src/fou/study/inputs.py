@@ -86,6 +86,6 @@ def resolve_inputs(extract: str | Path | None = None, region: str | Sequence[str
                              f"the extract covers {len(ex.units())} units, e.g. {', '.join(ex.units()['municipality'].head(5))}")
     ys = parse_years(years, "years")
     y = ys[-1] if year is None else parse_year(year, "year")
-    check_years_available([y], ex.years, "year")
-    check_years_available(ys, ex.years, "years")
+    check_years_available([y], ex.years, "year", year)
+    check_years_available(ys, ex.years, "years", years)
     return StudyInputs(ex, catalogue, reg, y, ys)

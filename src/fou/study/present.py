@@ -32,11 +32,12 @@ def shade_level(value: float) -> str | None:
 
 def shade_levels(table: pd.DataFrame) -> pd.DataFrame:
     """Shade per cell of a year table; an i.u. cell takes the shade of the nearest
-    following year with data, failing that of the nearest preceding one."""
+    following year with data, failing that of the nearest preceding one. A row
+    without any value in the shown years stays unshaded (None)."""
     cols = numeric_columns(table)
-    levels = table[cols].apply(lambda col: col.map(shade_level))
+    levels = table[cols].apply(lambda col: col.map(shade_level)).astype(object)
     filled = levels.bfill(axis=1).ffill(axis=1)
-    return filled
+    return filled.astype(object).where(filled.notna(), None)
 
 
 def column_labels(kind: str, table: pd.DataFrame) -> dict[str, str]:

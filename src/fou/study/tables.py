@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from fou.extracts import swedish
 from fou.study import definition as study
 from fou.extracts.regions import Region
 from fou.study.definition import RIKET_ID, RIKET_NAME, Kpi
@@ -40,7 +41,7 @@ def kpi_table(values: pd.DataFrame, region: Region, kpis: Sequence[Kpi], year: i
     """One row per municipality (plus Riket if asked and present), one column per KPI, for ``year``."""
     ids = list(region.ids)
     kpi_ids = [k.id for k in kpis]
-    if with_riket and (_select(values, kpi_ids, [RIKET_ID], [year])["value"].notna().any()):
+    if with_riket and RIKET_ID not in ids and (_select(values, kpi_ids, [RIKET_ID], [year])["value"].notna().any()):
         ids.append(RIKET_ID)
     sel = _select(values, kpi_ids, ids, [year])
     wide = sel.pivot(index="municipality_id", columns="kpi", values="value")
@@ -103,7 +104,7 @@ def diagram1(values: pd.DataFrame, region: Region, years: Sequence[int] = study.
         if mean["value"].notna().any():
             frames.append(mean.assign(kpi=kpi.id, area=region.name, series=f"{source}, {region.name}"))
         riket = _select(values, [kpi.id], [RIKET_ID], years)[["year", "value"]]
-        if riket["value"].notna().any():
+        if riket["value"].notna().any() and not region.is_riket:
             riket = riket.set_index("year").reindex(list(years)).reset_index()
             riket["n"] = riket["value"].notna().astype(int)
             frames.append(riket.assign(kpi=kpi.id, area=RIKET_NAME, series=f"{source}, {RIKET_NAME}"))
@@ -117,10 +118,15 @@ def diagram1_notes(values: pd.DataFrame, region: Region, years: Sequence[int] = 
     """Swedish notes naming each Diagram 1 series the extract cannot draw, and thin years."""
     notes = []
     for kpi, source in ((study.REFERRALS_AF, "Arbetsförmedlingen"), (study.REFERRALS_SOCIAL, "socialtjänsten")):
-        if not _select(values, [kpi.id], region.ids, years)["value"].notna().any():
-            notes.append(f"Anvisningar från {source} ({kpi.id}), {region.name}: saknas i extraktet och visas inte.")
-        if not _select(values, [kpi.id], [RIKET_ID], years)["value"].notna().any():
-            notes.append(f"Anvisningar från {source} ({kpi.id}), Riket: saknas i extraktet och visas inte.")
+        whose = [(region.ids, region.name)] + ([] if region.is_riket else [([RIKET_ID], RIKET_NAME)])
+        for ids, who in whose:
+            if _select(values, [kpi.id], ids, years)["value"].notna().any():
+                continue
+            if _in_extract(values, kpi):
+                notes.append(f"Anvisningar från {source} ({kpi.id}): extraktet har inga värden för {who} "
+                             f"{swedish.year_span(years)}, så linjen visas inte.")
+            else:
+                notes.append(f"Anvisningar från {source} ({kpi.id}) saknas i extraktet: linjen för {who} visas inte.")
     for kpi in (study.REFERRALS_AF, study.REFERRALS_SOCIAL):
         mean = region_mean(values, region, kpi, years)
         thin = mean[(mean["n"] > 0) & (mean["n"] < len(region.ids))]
@@ -130,10 +136,70 @@ def diagram1_notes(values: pd.DataFrame, region: Region, years: Sequence[int] = 
     return notes
 
 
-def missing_kpis(values: pd.DataFrame, kpis: Sequence[Kpi], ids: Sequence[str]) -> list[Kpi]:
-    """KPIs of ``kpis`` without a single value for ``ids`` in the extract."""
-    have = set(values.loc[values["municipality_id"].isin(ids) & values["value"].notna(), "kpi"])
+def _in_extract(values: pd.DataFrame, kpi: Kpi) -> bool:
+    """Whether the extract has any value of ``kpi`` (for any unit or year)."""
+    return bool(((values["kpi"] == kpi.id) & values["value"].notna()).any())
+
+
+def missing_kpis(values: pd.DataFrame, kpis: Sequence[Kpi], ids: Sequence[str],
+                 years: Sequence[int] | None = None) -> list[Kpi]:
+    """KPIs of ``kpis`` without a single value for ``ids`` (in ``years``, if given) in the extract."""
+    mask = values["municipality_id"].isin(ids) & values["value"].notna()
+    if years is not None:
+        mask &= values["year"].isin(list(years))
+    have = set(values.loc[mask, "kpi"])
     return [k for k in kpis if k.id not in have]
+
+
+def absent_units(values: pd.DataFrame, region: Region) -> list[str]:
+    """Names of the region's municipalities the extract has no row for at all."""
+    present = set(values["municipality_id"])
+    return [region.names.get(i, i) for i in region.ids if i not in present]
+
+
+#: The KPIs behind each study table.
+TABLE_KPIS: dict[str, tuple[Kpi, ...]] = {
+    "table1": study.TABLE1, "table2": study.TABLE2, "table3": study.TABLE3,
+    "table4": (study.PARTICIPANTS,), "table5": (study.REFERRALS_AF,),
+}
+
+
+def table_notes(values: pd.DataFrame, region: Region, kind: str, year: int,
+                years: Sequence[int]) -> list[str]:
+    """Swedish notes for a study table that name exactly what is missing and why.
+
+    One note for the region's municipalities that are not in the extract at all;
+    per KPI, whether it is absent from the extract, absent only for the region (in the
+    table's years), or missing for some named municipalities (a whole row of i.u.).
+    """
+    ys = [year] if kind in ("table1", "table2", "table3") else list(years)
+    span = swedish.year_span(ys)
+    notes = []
+    absent = absent_units(values, region)
+    if absent:
+        notes.append(f"{_names(absent)} finns inte i extraktet: "
+                     f"{'raden visar' if len(absent) == 1 else 'raderna visar'} i.u.")
+    present_ids = [i for i in region.ids if region.names.get(i, i) not in absent]
+    for kpi in TABLE_KPIS[kind]:
+        if kpi in missing_kpis(values, [kpi], region.ids, ys):
+            shown = "kolumnen" if kind in ("table1", "table2", "table3") else "tabellen"
+            if _in_extract(values, kpi):
+                notes.append(f"{kpi.id} ({kpi.label}): extraktet har inga värden för regionens kommuner {span}, "
+                             f"{shown} visar i.u.")
+            else:
+                notes.append(f"{kpi.id} ({kpi.label}) saknas i extraktet: {shown} visar i.u.")
+            continue
+        have = set(_select(values, [kpi.id], present_ids, ys).dropna(subset=["value"])["municipality_id"])
+        lacking = [region.names.get(i, i) for i in present_ids if i not in have]
+        if lacking:
+            notes.append(f"{kpi.id} ({kpi.label}): ingen uppgift {span} för {_names(lacking)}.")
+    return notes
+
+
+def _names(names: Sequence[str]) -> str:
+    """``A``, ``A och B``, ``A, B och C``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
 
 
 def study_tables(values: pd.DataFrame, region: Region, year: int = study.DEFAULT_YEAR,

@@ -1,0 +1,54 @@
+"""Parameter rules run before any kernel starts: each error names the parameter and what is valid."""
+
+from __future__ import annotations
+
+import pytest
+
+from fou.extracts.params import ParameterError
+from fou.run import runner, validate
+
+
+def _check(**params):
+    return validate.check(params, set(params))
+
+
+@pytest.mark.parametrize("draws", [-5, 0, 98, 9.5, True, "many"])
+def test_draws_below_99_or_not_whole_are_refused(draws):
+    with pytest.raises(ParameterError, match=r"parameter 'draws': invalid value .*≥ 99") as err:
+        _check(draws=draws)
+    assert err.value.parameter == "draws"
+
+
+def test_draws_from_the_command_line_are_refused_in_the_plan(tmp_path):
+    defaults, entries = runner.load_config()
+    with pytest.raises(ParameterError) as err:
+        runner.plan(entries, defaults, {"draws": "-5"}, tmp_path, only=["05_municipal_panel"])
+    assert err.value.parameter == "05_municipal_panel.draws" and err.value.value == -5
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2030", r"'post_years': invalid value '2030'; the extract has no values for 2030; years in the extract: 2017–2022"),
+    ("2017", r"'post_years': invalid value '2017'; no year in the extract before 2017"),
+    ("twenty", r"'post_years': invalid value 'twenty'; expected a range"),
+])
+def test_post_years_must_be_years_of_the_extract_with_earlier_years(value, message):
+    with pytest.raises(ParameterError, match=message):
+        _check(extract="report-2023", post_years=value)
+
+
+def test_post_years_valid():
+    assert _check(extract="report-2023", post_years="2020,2021").params["post_years"] == "2020,2021"
+    _check(extract="", post_years="2020")  # no national extract: the page explains; the value still parses
+    with pytest.raises(ParameterError, match="post_years"):
+        _check(extract="", post_years="2020-2019")
+
+
+@pytest.mark.parametrize(("years", "missing"), [("2016-2022", "2016"), ("2021-2023", "2023"), ("2030", "2030")])
+def test_years_must_all_be_in_the_extract(years, missing):
+    with pytest.raises(ParameterError, match=rf"'years': invalid value '{years}'; the extract has no values for {missing}"):
+        _check(extract="report-2023", region="Göteborgsregionen", year=2022, years=years, metadata="")
+
+
+def test_valid_study_parameters_pass_and_lowercase_group_ids_resolve():
+    c = _check(extract="report-2023", region="g96190", year=2022, years="2017,2022", metadata="")
+    assert c.source["kind"] == "transcribed"
