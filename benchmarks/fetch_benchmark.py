@@ -1,7 +1,7 @@
 """Benchmark: batched Kolada fetch vs a naive loop, against the local v3 server, in one run.
 
 Fetches the 12 KPIs of ``../shared/data/kolada/values_2010_2022.csv`` for every
-unit (312) and 13 years (2010–2022) through ``fou.localkolada`` on 127.0.0.1:
+unit (312) and 13 years (2010–2022) through ``fou.kolada.server`` on 127.0.0.1:
 
 - ``batched``: ``KoladaClient.values`` (25 per segment, per_page 5000);
 - ``naive``: one request per KPI and municipality (all 13 years in it), as a
@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from fou.kolada import KoladaClient
-from fou.localkolada import KoladaData, LocalKolada
+from fou.kolada.client import KoladaClient
+from fou.kolada.server import KoladaData, LocalKolada
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "kolada"
 YEARS = list(range(2010, 2023))

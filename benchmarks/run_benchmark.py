@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from fou import runner
-from fou.kernel import ensure_kernel
-from fou.paths import REPO_ROOT
+from fou.run import runner
+from fou.run.kernel import ensure_kernel
+from fou.extracts.paths import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 

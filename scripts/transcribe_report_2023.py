@@ -16,9 +16,9 @@ import sys
 
 import pandas as pd
 
-from fou.extract import write_extract
-from fou.paths import report_extract_dir
-from fou.swedish import parse_number
+from fou.extracts.format import write_extract
+from fou.extracts.paths import report_extract_dir
+from fou.extracts.swedish import parse_number
 
 REFERENCE = "Bergström & Bothén (2023), Kommunernas vägval i arbetsmarknadspolitiken, FoU i Väst/GR"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fou.extract import load_extract, write_extract
-from fou.paths import REPO_ROOT, report_extract_dir
-from fou.regions import Catalogue
+from fou.extracts.format import load_extract, write_extract
+from fou.extracts.paths import REPO_ROOT, report_extract_dir
+from fou.extracts.regions import Catalogue
 
 SHARED = REPO_ROOT.parent / "shared"
 REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fou.localkolada import KoladaData
+from fou.kolada.server import KoladaData
 
 SMALL_KPIS = ["N01951", "N31858", "U40806"]
 SMALL_UNITS = ["0000"] + [f"{1000 + i}" for i in range(1, 61)]  # Riket + 60 municipalities

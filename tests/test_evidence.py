@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import evidence, evidence_page
+from fou.effects import evidence
+from fou.pages import evidence as evidence_page
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from fou.extract import COLUMNS, ExtractError, load_extract, sha256_file, write_extract
-from fou.paths import report_extract_dir
+from fou.extracts.format import COLUMNS, ExtractError, load_extract, sha256_file, write_extract
+from fou.extracts.paths import report_extract_dir
 
 
 def test_shipped_extract_is_a_labelled_transcription(report_extract):
@@ -118,7 +118,7 @@ def test_failed_write_leaves_the_old_extract_untouched(tmp_path, report_extract)
 
 
 def test_interrupted_write_leaves_no_half_written_extract(tmp_path, report_extract, monkeypatch):
-    import fou.extract as mod
+    import fou.extracts.format as mod
 
     target = tmp_path / "ex"
     shutil.copytree(report_extract_dir(), target)

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from fou.fetch import fetch_extract
-from fou.kolada import KoladaClient
-from fou.localkolada import KoladaData, LocalKolada
+from fou.kolada.fetch import fetch_extract
+from fou.kolada.client import KoladaClient
+from fou.kolada.server import KoladaData, LocalKolada
 
 from .conftest import KOLADA_DIR, fou, needs_shared
 

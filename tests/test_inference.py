@@ -8,7 +8,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from fou.inference import cluster_robust_se, exact_permutation_test, wild_cluster_bootstrap
+from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_cluster_bootstrap
 
 
 def _data(g=8, per=12, beta=0.0, seed=0):

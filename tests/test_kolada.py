@@ -9,11 +9,13 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from fou.extract import load_extract
-from fou.fetch import diff_values, fetch_extract
-from fou.kolada import KoladaClient, KoladaError, batches
-from fou.localkolada import KoladaData, LocalKolada
-from fou.params import ParameterError
+from fou.extracts.format import load_extract
+from fou.extracts.diff import diff_values
+from fou.kolada.fetch import fetch_extract
+from fou.study.definition import RIKET_ID, study_kpis
+from fou.kolada.client import KoladaClient, KoladaError, batches
+from fou.kolada.server import KoladaData, LocalKolada
+from fou.extracts.params import ParameterError
 
 from .conftest import KOLADA_DIR, needs_shared
 from .kolada_fixture import SMALL_KPIS, SMALL_UNITS, SMALL_YEARS, small_data, small_value
@@ -226,8 +228,8 @@ def test_real_values_fetched_exactly_in_minimal_requests(real_server, tmp_path):
 
 
 def test_real_study_fetch_reports_missing_kpis(real_server, tmp_path):
-    ex = fetch_extract(tmp_path / "gr", [], None, tuple(range(2017, 2023)), client(real_server),
-                       study_id="gr-2023", region="Göteborgsregionen")
+    ex = fetch_extract(tmp_path / "gr", study_kpis("gr-2023"), "Göteborgsregionen", tuple(range(2017, 2023)),
+                       client(real_server), extra_units=(RIKET_ID,), study_id="gr-2023")
     counts = ex.manifest["counts_by_kpi"]
     assert counts["N01951"] == 14 * 6 * 3 and counts["U40806"] == 0 and counts["N03932"] == 0
     gbg = ex.values.set_index(["kpi", "municipality_id", "year", "gender"]).loc[("N01951", "1480", 2022, "T"), "value"]

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from fou import synth
-from fou.experiment_page import ExperimentPage
-from fou.panel_page import PanelPage
+from fou.effects import synth
+from fou.pages.experiment import ExperimentPage
+from fou.pages.panel import PanelPage
 
 MAPPING = ("assigned", "signopp", "anonale", "pct0", "emploi,cdi", "1,2")
 

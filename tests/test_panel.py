@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import panel
-from fou.regions import Region
+from fou.effects import panel
+from fou.extracts.regions import Region
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 import pytest
 
-from fou.params import ParameterError, check_years_available, parse_year, parse_years
+from fou.extracts.params import ParameterError, check_years_available, parse_year, parse_years
 
 
 @pytest.mark.parametrize(

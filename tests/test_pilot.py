@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import pilot
-from fou.pilot_page import PilotPage
+from fou.effects import pilot
+from fou.pages.pilot import PilotPage
 
 from .conftest import KOLADA_DIR, SHARED, needs_shared
 

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import present, tables
-from fou.swedish import NBSP
+from fou.study import present
+from fou.study import tables
+from fou.extracts.swedish import NBSP
 
 
 def _row(*values):

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from fou import published
+from fou.study import published
 
 from .conftest import GR_IDS, KOLADA_DIR, needs_shared
 

@@ -9,7 +9,8 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from fou import rct, synth
+from fou.effects import rct
+from fou.effects import synth
 
 from .conftest import SHARED, needs_shared
 

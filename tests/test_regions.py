@@ -1,7 +1,7 @@
 import pytest
 
-from fou.params import ParameterError
-from fou.regions import Catalogue
+from fou.extracts.params import ParameterError
+from fou.extracts.regions import Catalogue
 
 from .conftest import GR_IDS, GR_ORDER, KOLADA_DIR, needs_shared
 

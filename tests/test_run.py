@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from fou.paths import notebooks_dir
+from fou.extracts.paths import notebooks_dir
 
 from .conftest import GR_ORDER, fou, make_extract
 

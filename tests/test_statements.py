@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from fou import statements
-from fou.regions import Catalogue
+from fou.study import statements
+from fou.extracts.regions import Catalogue
 
 
 @pytest.fixture(scope="module")

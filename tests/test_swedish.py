@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from fou.swedish import NBSP, format_number, parse_number, sort_key
+from fou.extracts.swedish import NBSP, format_number, parse_number, sort_key
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou import study, tables
-from fou.swedish import parse_number
+from fou.study import definition as study
+from fou.study import tables
+from fou.extracts.swedish import parse_number
 
 from .conftest import GR_IDS, GR_ORDER
 

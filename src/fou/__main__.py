@@ -1,5 +1,5 @@
 """``python -m fou`` is the ``fou`` command."""
 
-from .cli import main
+from fou.cli import main
 
 main()

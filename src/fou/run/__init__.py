@@ -1,0 +1,2 @@
+"""Run: the run configuration, parameter validation before any kernel starts, papermill
+execution, rendering of reader pages and the index, the Jupyter kernel."""
