@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.extract import sha256_file, write_extract
+from fou.extracts.format import sha256_file, write_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 KPIS = ["U40455", "N01951", "N03920", "N03926", "N31807", "N31816", "N31858", "N31814"]

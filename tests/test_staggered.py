@@ -12,8 +12,8 @@ import statsmodels.api as sm
 from fou.effects import staggered as st
 from fou.effects.multiplicity import holm
 from fou.effects.randomisation import randomisation_test, stratified_assignments
-from fou.extract import load_extract
-from fou.paths import data_dir
+from fou.extracts.format import load_extract
+from fou.extracts.paths import data_dir
 
 OUTCOMES = ["U40455", "N03920", "N03926", "N31807", "N31816"]
 

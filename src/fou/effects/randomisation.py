@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .staggered import difference_statistics
+from fou.effects.staggered import difference_statistics
 
 TIE_RTOL = 1e-10
 
