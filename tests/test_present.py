@@ -58,20 +58,25 @@ def test_table3_missing_flag_is_iu_not_blank():
 
 
 def test_table5_html_carries_the_greens_and_legend(report_extract, gr):
-    html = present.table_html(tables.table5(report_extract.values, gr), "table5", years=range(2017, 2023))
+    from fou.pages.study import study_table_html
+
+    html = study_table_html(tables.table5(report_extract.values, gr), "table5", years=range(2017, 2023))
     assert "Tabell 5. Anvisningar från Arbetsförmedlingen 2017–2022, procent" in html
-    cells = _cells_with_background(html, present.SHADES["high"])
+    cells = _cells_with_class(html, "shade-high")
     assert len(cells) == 15  # hand count of high (>= 50 %) cells incl. Ale 2017 filled from 2018
     assert (0, 1) in cells  # Ale 2017 (row 0, column 1 after Kommun)
-    assert len(_cells_with_background(html, present.SHADES["middle"])) == 23  # hand count
-    assert len(_cells_with_background(html, present.SHADES["low"])) == 40
+    assert len(_cells_with_class(html, "shade-middle")) == 23  # hand count
+    assert len(_cells_with_class(html, "shade-low")) == 40
     assert "Hög andel: 50 procent eller mer" in html and "i.u." in html
+    assert "style=" not in html  # colours come from the stylesheet
 
 
-def _cells_with_background(html: str, colour: str) -> set[tuple[int, int]]:
-    """(row, col) of every cell whose CSS rule sets ``colour`` as background."""
+def _cells_with_class(html: str, css_class: str) -> set[tuple[int, int]]:
+    """(row, col) of every body cell carrying ``css_class``."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     cells = set()
-    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", html):
-        if f"background-color: {colour}" in body:
-            cells.update((int(r), int(c)) for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors))
+    for r, row in enumerate(re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)):
+        for c, attrs in enumerate(re.findall(r"<td([^>]*)>", row)):
+            if re.search(rf'class="[^"]*\b{css_class}\b', attrs):
+                cells.add((r, c))
     return cells

@@ -87,7 +87,7 @@ def test_pages_are_for_readers(default_run):
         assert f'href="html/{name}.html"' in index
     assert "avskrivet ur rapporten" in index and "Göteborgsregionen" in index
     page = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
-    assert "open_study" not in page and "Traceback" not in page  # no code, no errors
+    assert "StudyPage" not in page and "Traceback" not in page  # no code, no errors
     assert "data:image/png;base64," in page  # embedded figure
     assert "<script" not in page and "https://" not in page.split("</head>")[0]  # nothing from the network
     assert "Avskrivna siffror" in page  # provenance badge: transcribed, not fetched

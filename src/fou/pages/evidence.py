@@ -8,7 +8,7 @@ import seaborn as sns
 
 from fou.effects import evidence
 from fou.pages import blocks as nb
-from fou.study.present import HTML
+from fou.pages.html import HTML
 from fou.extracts.swedish import format_number
 
 STUDY_COLUMNS = {"study": "Studie", "year": "År", "country": "Land", "design": "Design", "target_group": "Målgrupp",

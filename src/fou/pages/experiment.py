@@ -6,7 +6,7 @@ from fou.effects import figures as effect_plots
 from fou.effects import experiment
 from fou.effects import synth
 from fou.pages import blocks as nb
-from fou.study.present import HTML
+from fou.pages.html import HTML
 
 ESTIMATE_COLUMNS = {"estimate": "Skattning", "std_error": "Medelfel", "ci_low": "KI nedre", "ci_high": "KI övre",
                     "p_value": "p", "nobs": "n", "n_clusters": "Marknader"}

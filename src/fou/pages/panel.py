@@ -6,7 +6,7 @@ from fou.effects import figures as effect_plots
 from fou.effects import panel
 from fou.pages import blocks as nb
 from fou.study.inputs import open_extract, resolve_inputs
-from fou.study.present import HTML
+from fou.pages.html import HTML
 
 PERIOD_NAMES = {"omställning": "Omställning (2019–20)", "fristående": "Fristående aktörer (2021–22)"}
 DOF_NOTE = ("Medelfelen är klusterrobusta per kommun (CR1) med samma småstickprovskorrektion som fixest och reghdfe: "

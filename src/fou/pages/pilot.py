@@ -17,7 +17,7 @@ from fou.pages import blocks as nb
 from fou.extracts.format import Extract
 from fou.study.inputs import open_extract
 from fou.extracts.params import ParameterError
-from fou.study.present import HTML
+from fou.pages.html import HTML
 from fou.extracts.swedish import format_number
 
 
