@@ -7,6 +7,7 @@ import unicodedata
 
 MISSING = "i.u."
 NBSP = "\u00a0"
+MINUS = "\u2212"  # the true minus sign, not the hyphen-minus
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzåäö"
 _FOLD = {"é": "e", "è": "e", "ü": "y", "æ": "ä", "ø": "ö", "á": "a", "à": "a"}
@@ -36,9 +37,10 @@ def is_missing(value: object) -> bool:
 
 
 def format_number(value: object, decimals: int = 0, missing: str = MISSING) -> str:
-    """Format a number the Swedish way: ``12 800``, ``6,8``; missing becomes ``i.u.``.
+    """Format a number the Swedish way: ``12 800``, ``6,8``, ``−1,2``; missing becomes ``i.u.``.
 
-    Thousands are separated by a non-breaking space, decimals by a comma.
+    Thousands are separated by a non-breaking space, decimals by a comma, negative
+    numbers take the true minus sign (U+2212).
     """
     if is_missing(value):
         return missing
@@ -46,12 +48,12 @@ def format_number(value: object, decimals: int = 0, missing: str = MISSING) -> s
     text = f"{number:,.{decimals}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # no "-0,0"
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
 
 
 def parse_number(text: str) -> float:
     """Parse a Swedish-style number (``"4 558"``, ``"6,8"``); ``i.u.`` and ``-`` give NaN."""
-    cleaned = text.strip().replace(NBSP, "").replace(" ", "").replace(",", ".")
+    cleaned = text.strip().replace(NBSP, "").replace(" ", "").replace(",", ".").replace(MINUS, "-")
     if cleaned in {"", MISSING, "i.u", "-", "–"}:
         return math.nan
     return float(cleaned)
