@@ -49,6 +49,8 @@ SOURCE = {
                    "(ddf--kolada--dump, 2024-08-31); selected and converted to the fou extract format by "
                    "scripts/build_national_extract.py (values unchanged)",
     "licence": LICENCE,
+    "provenance_sv": "Koladas öppna data (källa: Kolada, RKA), hämtade från Koladas API av open-numbers-projektet "
+                     "(ddf--kolada--dump) 2024-08-31; urval och format: scripts/build_national_extract.py, inget hämtat av fou",
 }
 
 

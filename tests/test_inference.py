@@ -94,7 +94,9 @@ def test_bootstrap_interval_inverts_the_bootstrap_test():
     enumeration) crosses 0,05; the estimate lies inside."""
     X, y, cl = _data(seed=7, beta=0.5)
     X, y = X.to_numpy(), y.to_numpy()
-    low, high = wild_bootstrap_ci(X, y, cl, 1, draws=9999, weights="rademacher")
+    res = wild_bootstrap_ci(X, y, cl, 1, draws=9999, weights="rademacher")
+    low, high = res.ci_low, res.ci_high
+    assert res.p_value == wild_cluster_bootstrap(X, y, cl, 1, draws=9999, weights="rademacher").p_value
     beta = np.linalg.lstsq(X, y, rcond=None)[0][1]
     assert low < beta < high
     se = cluster_robust_se(X, y - X @ np.linalg.lstsq(X, y, rcond=None)[0], cl)[1]
@@ -109,7 +111,8 @@ def test_bootstrap_interval_inverts_the_bootstrap_test():
 def test_bootstrap_interval_near_cluster_t_with_many_clusters():
     X, y, cl = _data(g=60, per=5, beta=0.4, seed=11)
     res = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": cl}, use_t=True)
-    low, high = wild_bootstrap_ci(X.to_numpy(), y.to_numpy(), cl, 1, draws=1999, weights="webb", seed=2)
+    wild = wild_bootstrap_ci(X.to_numpy(), y.to_numpy(), cl, 1, draws=1999, weights="webb", seed=2)
+    low, high = wild.ci_low, wild.ci_high
     ref_low, ref_high = res.conf_int().loc["x"]
     assert low == pytest.approx(ref_low, abs=0.1 * (ref_high - ref_low))
     assert high == pytest.approx(ref_high, abs=0.1 * (ref_high - ref_low))

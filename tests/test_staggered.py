@@ -10,6 +10,7 @@ import pytest
 import statsmodels.api as sm
 
 from fou.effects import staggered as st
+from fou.effects import twfe
 from fou.effects.multiplicity import holm
 from fou.effects.randomisation import randomisation_test, stratified_assignments
 from fou.extracts.format import load_extract
@@ -64,9 +65,9 @@ def test_att_recovers_the_clean_effect_and_marks_contamination():
 
 def test_pooled_twfe_mixes_in_forbidden_comparisons():
     wide, treated = _staggered()
-    twfe = st.twfe_did(wide, treated, post_years=(2020, 2021, 2022))
-    assert abs(twfe["estimate"] - 3.0) > 1.5  # later-treated units serve as controls after 2021
-    clean = st.twfe_did(wide, treated, post_years=(2020,))
+    pooled = twfe.twfe_did(wide, treated, post_years=(2020, 2021, 2022))
+    assert abs(pooled["estimate"] - 3.0) > 1.5  # later-treated units serve as controls after 2021
+    clean = twfe.twfe_did(wide, treated, post_years=(2020,))
     assert abs(clean["estimate"] - 3.0) < 0.2  # with only the clean year it is the 2×2
 
 
@@ -158,7 +159,7 @@ def test_balanced_long_differences_equal_the_pyfixest_event_study(national, pilo
     wide = st.wide_panel(national, kpi, st.KROM.years)
     table = st.att_table(national, pilots, [kpi], samples=("balanced",), weightings=("unweighted",))
     balanced = wide.dropna()
-    long = st.long_panel(balanced, pilots)
+    long = twfe.long_panel(balanced, pilots)
     terms = []
     for year in st.KROM.years:
         if year != 2019:
@@ -176,8 +177,8 @@ def test_twfe_event_study_equals_pyfixest_and_differs_from_the_2x2(national, pil
     import pyfixest as pf
 
     wide = st.wide_panel(national, "U40455", st.KROM.years)
-    ours = st.twfe_event_study(wide, pilots).set_index("year")
-    long = st.long_panel(wide, pilots)
+    ours = twfe.twfe_event_study(wide, pilots).set_index("year")
+    long = twfe.long_panel(wide, pilots)
     terms = []
     for year in st.KROM.years:
         if year != 2019:
@@ -232,3 +233,33 @@ def test_holm_equals_statsmodels():
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1])
     with_nan = holm([0.01, np.nan, 0.04])
     assert np.isnan(with_nan[1]) and with_nan[[0, 2]] == pytest.approx(multipletests([0.01, 0.04], method="holm")[1])
+
+
+def test_placebo_wald_equals_a_stacked_regression_with_cluster_errors(national, pilots):
+    """Balanced N31807: the three placebo ATTs from one stacked regression of the long
+    differences (year × pilot dummies, errors clustered by municipality, no small-sample
+    factor) have the covariance our influence functions give, up to G/(G − 1)."""
+    wide = st.wide_panel(national, "N31807", st.KROM.years).dropna()
+    res = st.placebo_wald(wide, pilots, sample="balanced")
+    rows = []
+    for year in (2016, 2017, 2018):
+        d = (wide[year] - wide[2019]).rename("delta").reset_index()
+        rows.append(d.assign(year=year))
+    d = pd.concat(rows)
+    d["pilot"] = d["municipality_id"].isin(set(pilots)).astype(float)
+    X = pd.concat([pd.get_dummies(d["year"], dtype=float),
+                   pd.get_dummies(d["year"], dtype=float).mul(d["pilot"], axis=0).add_prefix("p")], axis=1)
+    fit = sm.OLS(d["delta"].to_numpy(), X.to_numpy()).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["municipality_id"])[0], "use_correction": False})
+    g = len(wide)
+    theta, vcov = fit.params[3:], fit.cov_params()[3:, 3:] * g / (g - 1)
+    assert res["q"] == 3 and res["n_units"] == g
+    assert res["F"] == pytest.approx(theta @ np.linalg.solve(vcov, theta) / 3, rel=1e-9)
+
+
+def test_placebo_wald_detects_a_planted_pre_trend():
+    wide, treated = _staggered(n=1000, seed=3)
+    assert st.placebo_wald(wide, treated)["p_value"] > 0.01
+    trend = wide.copy()
+    trend.loc[trend.index.isin(treated), [2016, 2017, 2018]] += np.array([1.5, 1.0, 0.5])
+    assert st.placebo_wald(trend, treated)["p_value"] < 1e-6

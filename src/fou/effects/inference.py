@@ -58,6 +58,8 @@ class WildResult:
     p_value: float
     draws: int
     weights: str
+    ci_low: float = float("nan")  # set by wild_bootstrap_ci: the interval by test inversion
+    ci_high: float = float("nan")
 
 
 def _bootstrap_weights(g: int, draws: int, weights: str, seed: int) -> tuple[np.ndarray, bool]:
@@ -83,7 +85,8 @@ def _wcr(X: np.ndarray, y: np.ndarray, codes: np.ndarray, column: int,
     makes test inversion cheap."""
     n, k = X.shape
     g = codes.max() + 1
-    onehot = np.zeros((n, g))
+    singletons = g == n and bool((codes == np.arange(n)).all())  # one observation per cluster: no summing
+    onehot = np.eye(n) if singletons else np.zeros((n, g))
     onehot[np.arange(n), codes] = 1.0
     xtx_inv = np.linalg.pinv(X.T @ X)
     beta = xtx_inv @ X.T @ y
@@ -98,8 +101,12 @@ def _wcr(X: np.ndarray, y: np.ndarray, codes: np.ndarray, column: int,
     # Q maps residual-weighted draws to cluster scores of coefficient j: S diag(h) M
     Sh = onehot.T * h[None, :]
     Q = Sh - (Sh @ X) @ xtx_inv @ X.T
-    num_a, num_b = (h * a) @ onehot @ v, (h * b) @ onehot @ v
-    sa, sb = (Q * a[None, :]) @ onehot @ v, (Q * b[None, :]) @ onehot @ v
+    if singletons:
+        num_a, num_b = (h * a) @ v, (h * b) @ v
+        sa, sb = (Q * a[None, :]) @ v, (Q * b[None, :]) @ v
+    else:
+        num_a, num_b = (h * a) @ onehot @ v, (h * b) @ onehot @ v
+        sa, sb = ((Q * a[None, :]) @ onehot) @ v, ((Q * b[None, :]) @ onehot) @ v
     saa, sab, sbb = (sa * sa).sum(0), (sa * sb).sum(0), (sb * sb).sum(0)
     correction = g / (g - 1) * (n - 1) / (n - k)
 
@@ -135,19 +142,18 @@ def wild_cluster_bootstrap(X: np.ndarray, y: np.ndarray, clusters: np.ndarray, c
 
 
 def wild_bootstrap_ci(X: np.ndarray, y: np.ndarray, clusters: np.ndarray, column: int, level: float = 0.95,
-                      draws: int = 9999, weights: str = "webb", seed: int = 12345) -> tuple[float, float]:
-    """Confidence interval by inverting the WCR bootstrap test: the null values θ with
-    p(θ) > 1 − ``level``, the same weights for every θ. Endpoints by bisection to
-    1e-6 of the CR1 standard error."""
+                      draws: int = 9999, weights: str = "webb", seed: int = 12345) -> WildResult:
+    """The WCR bootstrap p-value (as :func:`wild_cluster_bootstrap`, same draws) and the
+    confidence interval by inverting the same test: the null values θ with
+    p(θ) > 1 − ``level``. Endpoints by bisection to 1e-6 of the CR1 standard error."""
     X, y = np.asarray(X, float), np.asarray(y, float)
     codes = np.unique(clusters, return_inverse=True)[1]
     v, exact = _bootstrap_weights(codes.max() + 1, draws, weights, seed)
+    at = _wcr(X, y, codes, column, v)
     beta = np.linalg.pinv(X.T @ X) @ X.T @ y
     est = float(beta[column])
     se = float(cluster_robust_se(X, y - X @ beta, codes)[column])
     alpha = 1 - level
-
-    at = _wcr(X, y, codes, column, v)
 
     def accepted(theta: float) -> bool:
         return _p_value(*at(theta), exact) > alpha
@@ -165,7 +171,9 @@ def wild_bootstrap_ci(X: np.ndarray, y: np.ndarray, clusters: np.ndarray, column
             inside, outside = (mid, outside) if accepted(mid) else (inside, mid)
         return (inside + outside) / 2
 
-    return endpoint(-1.0), endpoint(1.0)
+    t_obs, t_star = at(0.0)
+    return WildResult(t_obs, _p_value(t_obs, t_star, exact), v.shape[1], weights + (" (full enumeration)" if exact else ""),
+                      endpoint(-1.0), endpoint(1.0))
 
 
 @dataclass(frozen=True)

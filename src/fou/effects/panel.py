@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from fou.study import definition as study
-from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_bootstrap_ci, wild_cluster_bootstrap
+from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_bootstrap_ci
 from fou.effects.multiplicity import holm
 from fou.extracts.paths import data_dir
 from fou.extracts.regions import Region
@@ -149,10 +149,9 @@ def period_effects(panel: pd.DataFrame, outcome: str, draws: int = 9999, seed: i
     se = cluster_robust_se(X, y - X @ beta, groups, df_k=len(names) + 1)
     out = []
     for j, name in enumerate(names):
-        wild = wild_cluster_bootstrap(X, y, groups, j, draws=draws, seed=seed)
-        low, high = wild_bootstrap_ci(X, y, groups, j, draws=draws, seed=seed)
+        wild = wild_bootstrap_ci(X, y, groups, j, draws=draws, seed=seed)
         p_cluster = float(2 * stats.t.sf(abs(beta[j] / se[j]), g - 1))
-        out.append(PeriodEffect(outcome, name, float(beta[j]), float(se[j]), low, high, p_cluster, wild.p_value,
+        out.append(PeriodEffect(outcome, name, float(beta[j]), float(se[j]), wild.ci_low, wild.ci_high, p_cluster, wild.p_value,
                                 int(len(d)), g))
     return out
 

@@ -1,9 +1,12 @@
 """Staggered adoption: group-time ATTs for one early cohort, in the manner of Callaway &
-Sant'Anna (2021), and the two-way fixed-effects regressions they replace.
+Sant'Anna (2021), "Difference-in-differences with multiple time periods", J. Econometrics
+225(2), with a joint placebo test (the two-way fixed-effects comparison is in
+:mod:`fou.effects.twfe`).
 
 The KROM pilot: 32 municipalities got private providers from April 2020 (cohort
-g = 2020); every other municipality followed on 1 October or 7 December 2021. With
-yearly data, ATT(g, t) is a long difference against the base year g − 1 = 2019::
+g = 2020); every other municipality followed during 2021 (101 on 1 October, 104 on
+7 December). With yearly data, ATT(g, t) is a long difference against the base year
+g − 1 = 2019::
 
     ATT(g, t) = E[Y_t − Y_2019 | pilot] − E[Y_t − Y_2019 | comparison]
 
@@ -185,78 +188,30 @@ def att_table(values: pd.DataFrame, treated_ids: Iterable[str], outcomes: Sequen
     return pd.DataFrame(rows, columns=COLUMNS + ["period", "t_stat"])
 
 
-def long_panel(wide: pd.DataFrame, treated_ids: Iterable[str]) -> pd.DataFrame:
-    """Stack a wide panel to municipality-year rows with a ``pilot`` flag (missing dropped)."""
-    d = wide.stack().dropna().rename("y").reset_index()
-    d.columns = ["municipality_id", "year", "y"]
-    d["pilot"] = d["municipality_id"].isin(set(treated_ids)).astype(int)
-    return d
+def placebo_wald(wide: pd.DataFrame, treated_ids: Iterable[str], design: Design = KROM, sample: str = "unbalanced",
+                 weights: pd.Series | None = None) -> dict:
+    """Joint test that every placebo ATT (years before the base year) is zero.
 
-
-def twfe_event_study(wide: pd.DataFrame, treated_ids: Iterable[str], design: Design = KROM) -> pd.DataFrame:
-    """The TWFE event study (for comparison only): y on pilot × year dummies (base year
-    omitted), municipality and year fixed effects, on every municipality-year observed.
-
-    On a balanced panel its coefficients equal the long-difference ATTs; on an
-    unbalanced one they do not: each municipality's level is estimated from all the
-    years it reported, so municipalities missing the base year or ``t`` still shape
-    the ``t`` coefficient. Errors clustered by municipality; fixest's small-sample
-    convention (municipality effects nested in the clusters not counted in K)."""
-    d = long_panel(wide, treated_ids)
-    names = {}
-    for year in design.years:
-        if year != design.base:
-            names[year] = f"ev{year}"
-            d[names[year]] = ((d["year"] == year) & (d["pilot"] == 1)).astype(float)
-    # municipalities seen once carry no within information (fixest drops them as singletons)
-    d = d[d.groupby("municipality_id")["y"].transform("size") > 1]
-    res = _fit_twfe(d, list(names.values()))
-    ci = res["ci"]
-    return pd.DataFrame([{"year": y, "estimate": res["params"][n], "std_error": res["bse"][n],
-                          "p_value": res["pvalues"][n], "ci_low": ci.loc[n, 0], "ci_high": ci.loc[n, 1],
-                          "period": design.period(y)} for y, n in names.items()])
-
-
-def twfe_did(wide: pd.DataFrame, treated_ids: Iterable[str], post_years: Sequence[int],
-             design: Design = KROM) -> dict:
-    """Pooled TWFE DiD (pilot × post) over the years before the cohort and ``post_years``."""
-    d = long_panel(wide, treated_ids)
-    d = d[(d["year"] < design.cohort) | d["year"].isin(list(post_years))].copy()
-    d["treated"] = ((d["year"] >= design.cohort) & (d["pilot"] == 1)).astype(float)
-    d = d[d.groupby("municipality_id")["y"].transform("size") > 1]
-    res = _fit_twfe(d, ["treated"])
-    return {"estimate": res["params"]["treated"], "std_error": res["bse"]["treated"],
-            "p_value": res["pvalues"]["treated"], "ci_low": res["ci"].loc["treated", 0],
-            "ci_high": res["ci"].loc["treated", 1], "nobs": len(d), "n_clusters": d["municipality_id"].nunique()}
-
-
-def _fit_twfe(d: pd.DataFrame, regressors: list[str]) -> dict:
-    """OLS with municipality and year fixed effects (municipality effects absorbed by
-    demeaning within municipality, year dummies kept: Frisch–Waugh–Lovell), errors
-    clustered by municipality with fixest's default small-sample factor
-    (``ssc(fixef.K = "nested")``): G/(G − 1)·(N − 1)/(N − K), K = regressors + year
-    dummies + 1 for the municipality effects, which are nested in the clusters."""
-    codes = pd.factorize(d["municipality_id"])[0]
-    years = pd.get_dummies(d["year"], drop_first=True, dtype=float)
-    Z = np.column_stack([d[regressors].to_numpy(float), years.to_numpy()])
-    y = d["y"].to_numpy(float)
-
-    def within(a: np.ndarray) -> np.ndarray:
-        sums = np.zeros((codes.max() + 1,) + a.shape[1:])
-        np.add.at(sums, codes, a)
-        return a - (sums / np.bincount(codes).reshape((-1,) + (1,) * (a.ndim - 1)))[codes]
-
-    Zw, yw = within(Z), within(y)
-    bread = np.linalg.pinv(Zw.T @ Zw)
-    beta = bread @ Zw.T @ yw
-    resid = yw - Zw @ beta
-    scores = np.zeros((codes.max() + 1, Z.shape[1]))
-    np.add.at(scores, codes, Zw * resid[:, None])
-    n, g, k = len(y), codes.max() + 1, len(regressors) + years.shape[1] + 1
-    vcov = bread @ scores.T @ scores @ bread * (g / (g - 1) * (n - 1) / (n - k))
-    r = len(regressors)
-    est = pd.Series(beta[:r], index=regressors)
-    bse = pd.Series(np.sqrt(np.diag(vcov)[:r]), index=regressors)
-    q = stats.t.ppf(0.975, g - 1)
-    return {"params": est, "bse": bse, "pvalues": pd.Series(2 * stats.t.sf((est / bse).abs(), g - 1), index=regressors),
-            "ci": pd.DataFrame({0: est - q * bse, 1: est + q * bse})}
+    The ATTs' covariance across years comes from their influence functions (each
+    municipality's weighted deviation from its group mean, per year; municipalities
+    missing a year contribute nothing to it), scaled by G/(G − 1); the Wald statistic
+    W is referred to F(q, G − 1) as W/q, with q placebo years and G municipalities."""
+    years = [y for y in design.years if design.period(y) == "placebo"]
+    treated_ids = set(treated_ids)
+    est, infl = [], {}
+    for j, year in enumerate(years):
+        ld = long_difference(wide, treated_ids, year, design, sample, weights)
+        if ld.treated.sum() < 2 or (~ld.treated).sum() < 2:
+            return {"q": 0, "F": np.nan, "p_value": np.nan, "n_units": 0}
+        w1, w0 = ld.weights * ld.treated, ld.weights * ~ld.treated
+        m1, m0 = (w1 * ld.delta).sum() / w1.sum(), (w0 * ld.delta).sum() / w0.sum()
+        est.append(m1 - m0)
+        psi = w1 * (ld.delta - m1) / w1.sum() - w0 * (ld.delta - m0) / w0.sum()
+        for unit, value in zip(ld.units, psi):
+            infl.setdefault(unit, np.zeros(len(years)))[j] = value
+    psi = np.array(list(infl.values()))
+    g, q = len(psi), len(years)
+    vcov = psi.T @ psi * g / (g - 1)
+    theta = np.array(est)
+    wald = float(theta @ np.linalg.solve(vcov, theta))
+    return {"q": q, "F": wald / q, "p_value": float(stats.f.sf(wald / q, q, g - 1)), "n_units": g}
