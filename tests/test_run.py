@@ -107,7 +107,13 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     truth = pd.read_csv(out / "tables" / "07_effects.csv")
     assert set(truth["effect"]) == {"ITT", "LATE"} and set(truth["wave"]) == {1, 2, 3, 4}
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
-    assert "Analysen kan inte köras än" in pilot and "fou fetch --kpi U40455" in pilot
+    assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot
+    assert "open-numbers" in pilot and pilot.count("data:image/png;base64,") >= 3  # trends, event study, secondary
+    att = pd.read_csv(out / "tables" / "pilot_att.csv")
+    head = att[(att["outcome"] == "U40455") & (att["year"] == 2020) & (att["sample"] == "unbalanced")
+               & (att["weighting"] == "unweighted")]
+    assert len(head) == 1 and head["estimate"].iloc[0] == pytest.approx(-1.1955, abs=5e-4)
+    assert (out / "figures" / "08_event_study.png").is_file()
     votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
     assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
 

@@ -160,10 +160,10 @@ def group_means_figure(means: pd.DataFrame, start: int, ylabel: str) -> Figure:
 ORANGE = "#e65100"
 PERIOD_STYLE = {"placebo": (GREY, "o", "Förperiod (placebo mot 2019)"),
                 "clean": (GREEN, "o", "2020: ren jämförelse (övriga ännu utan KROM)"),
-                "contaminated": (ORANGE, "D", "2021–22: kontaminerad (övriga fick KROM okt/dec 2021)")}
+                "contaminated": (ORANGE, "D", "2021–22: kontaminerad (övriga fick KROM under 2021)")}
 
 
-def _att_axes(ax, rows: pd.DataFrame, base: int, title: str, ylabel: str, legend: bool = True) -> None:
+def _att_axes(ax, rows: pd.DataFrame, base: int, title: str, ylabel: str, decimals: int = 1) -> None:
     """ATT(2020, t) by year on ``ax``: placebo grey, 2020 green and filled, 2021–22 orange,
     hollow, on a hatched background; the base year marked at zero."""
     r = rows.sort_values("year")
@@ -183,17 +183,16 @@ def _att_axes(ax, rows: pd.DataFrame, base: int, title: str, ylabel: str, legend
     ax.set_xticks(sorted(set(r["year"]) | {base}))
     ax.set_title(title, fontsize=10, loc="left")
     ax.set_ylabel(ylabel)
-    _swedish(ax, "y", 1)
-    if legend:
-        ax.legend(fontsize=7, loc="best")
+    _swedish(ax, "y", decimals)
 
 
 def att_event_figure(rows: pd.DataFrame, base: int, title: str, ylabel: str) -> Figure:
     """One outcome's ATT(2020, t) with 95 % intervals, clean and contaminated years apart."""
     sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(8, 4.4), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
     _att_axes(ax, rows, base, title, ylabel)
-    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.11, 1, 1))
     return fig
 
 
@@ -205,8 +204,9 @@ def att_event_grid(table: pd.DataFrame, labels: dict[str, str], base: int) -> Fi
     fig, axes = plt.subplots((len(outcomes) + 1) // cols, cols, figsize=(9, 3.2 * ((len(outcomes) + 1) // cols)),
                              dpi=110, squeeze=False)
     for i, outcome in enumerate(outcomes):
-        _att_axes(axes.flat[i], table[table["outcome"] == outcome], base, labels[outcome], "Procentenheter", legend=i == 0)
+        _att_axes(axes.flat[i], table[table["outcome"] == outcome], base, labels[outcome], "Procentenheter", decimals=2)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_axis_off()
-    fig.tight_layout()
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

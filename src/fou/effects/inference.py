@@ -13,7 +13,7 @@ Small-sample convention (stated on every page that shows clustered errors): CR1,
 G/(G − 1)·(N − 1)/(N − K), where K counts the regressors but not fixed effects
 nested in the clusters, which count as one (fixest's default ``ssc(fixef.K =
 "nested")``, as reghdfe). Counting every municipality dummy in K instead inflates
-the errors by 10–13 % in a 13-municipality panel.
+the errors by about 10 % in the 13-municipality panel (71–78 municipality-years).
 
 Ties: statistics equal to the observed one within a relative 1e-10 count as at least
 as extreme (sign patterns that tie exactly would otherwise be lost to rounding).

@@ -26,7 +26,7 @@ OUTCOME = "U40455"
 OUTCOME_LABEL = "Avslutade deltagare som börjat arbeta eller studera, andel (%)"
 SECONDARY = {"N03920": "Arbetslösa 18–65 år, andel (%)", "N03926": "Långtidsarbetslösa 25–65 år, andel (%)",
              "N31807": "Invånare med ekonomiskt bistånd, andel (%)",
-             "N31816": "Vuxna med långvarigt ekonomiskt bistånd, andel (%) av befolkningen"}
+             "N31816": "Långvarigt ekonomiskt bistånd, andel (%) av vuxna invånare"}
 OUTCOMES = {OUTCOME: OUTCOME_LABEL, **SECONDARY}
 PREDICTORS = {"N03920": "Arbetslösa 18–65 år, andel", "N31807": "Invånare med ekonomiskt bistånd, andel",
               "N31858": "Biståndsmottagare med försörjningshinder arbetslöshet, andel", "N01951": "Invånare (log)"}
@@ -71,7 +71,7 @@ def check_pilots(pilots: pd.DataFrame, values: pd.DataFrame, source: str = "") -
 
 def missing_kpis(values: pd.DataFrame, kpis: Sequence[str]) -> list[str]:
     """KPIs without any value in the extract."""
-    have = set(values.loc[values["value"].notna(), "kpi"])
+    have = set(values.loc[values["value"].notna(), "kpi"].unique())
     return [k for k in kpis if k not in have]
 
 

@@ -100,15 +100,19 @@ def long_difference(wide: pd.DataFrame, treated_ids: Iterable[str], year: int, d
     (by municipality) drop units without a weight."""
     if sample not in SAMPLES:
         raise ValueError(f"sample must be one of {SAMPLES}, not {sample!r}")
-    need = design.years if sample == "balanced" else [design.base, year]
-    w = wide.reindex(columns=design.years)
-    keep = w[need].notna().all(axis=1)
+    years = design.years
+    arr = wide.reindex(columns=years).to_numpy(float)
+    ids = wide.index.to_numpy(dtype=object)
+    need = [years.index(y) for y in (years if sample == "balanced" else [design.base, year])]
+    keep = ~np.isnan(arr[:, need]).any(axis=1)
+    wt = np.ones(len(ids))
     if weights is not None:
-        keep &= weights.reindex(w.index).notna() & (weights.reindex(w.index) > 0)
-    w = w[keep]
-    wt = np.ones(len(w)) if weights is None else weights.reindex(w.index).to_numpy(float)
-    return LongDifference(w.index.to_numpy(), (w[year] - w[design.base]).to_numpy(float),
-                          w.index.isin(set(treated_ids)), wt)
+        wt = weights.reindex(wide.index).to_numpy(float)
+        keep &= np.isfinite(wt) & (wt > 0)
+    treated = set(treated_ids)
+    is_treated = np.fromiter((i in treated for i in ids[keep]), bool, int(keep.sum()))
+    delta = arr[keep, years.index(year)] - arr[keep, years.index(design.base)]
+    return LongDifference(ids[keep], delta, is_treated, wt[keep])
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,17 @@ class PanelPage:
                  population: str = "kolada-national"):
         self.inputs = resolve_inputs(extract, region, year=None, years=years)
         self.output_dir = output_dir or None
-        national = open_extract(population).values if population else None
+        self.population = open_extract(population) if population else None
+        national = self.population.values if self.population is not None else None
         self.data, self.notes = panel.build_panel(self.inputs.values, self.inputs.region, self.inputs.years, national)
         self.effects = panel.effects_frame([e for outcome in panel.OUTCOMES for e in panel.period_effects(self.data, outcome, draws)])
 
     def show_header(self) -> HTML:
-        head = nb.extract_header(self.inputs, [("Metod", "OLS med kommunfixa effekter; klusterrobusta fel (CR1, fixests "
-                                                          "konvention) och vild klusterbootstrap för p-värden och intervall")])
+        rows = [("Metod", "OLS med kommunfixa effekter; klusterrobusta fel (CR1, fixests konvention) och vild "
+                          "klusterbootstrap för p-värden och intervall")]
+        if self.population is not None and (self.data["population_source"] == "national").any():
+            rows.append(("Befolkning", f"{self.population.path.name}: {self.population.provenance()}"))
+        head = nb.extract_header(self.inputs, rows)
         return HTML(head.data + nb.show_notes(self.notes).data)
 
     def show_panel(self, outcome: str) -> HTML:

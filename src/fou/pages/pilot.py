@@ -28,7 +28,7 @@ DEC2 = {"estimate": 2, "std_error": 2, "ci_low": 2, "ci_high": 2, "p_value": 3}
 SE_NOTE = ("Medelfel: klusterrobusta per kommun (en lång differens per kommun, CR1 = G/(G − 1)·(N − 1)/(N − K) med "
            "K = 2, t med G − 1 frihetsgrader; samma konvention som statsmodels och fixest). "
            "TWFE-jämförelsen använder fixests standard: kommunernas fixa effekter ligger inom klustren och räknas som en.")
-RI_NOTE = ("Randomiseringsinferens: pilotstatus lottas om 999 gånger inom län (lika många piloter per län som i "
+RI_NOTE = ("Randomiseringsinferens: pilotstatus lottas om {draws} gånger inom län (lika många piloter per län som i "
            "verkligheten; bara de fem län som har piloter varierar) och, som jämförelse, fritt bland alla kommuner. "
            "Antagande: inom ett län var det som slumpen vilka kommuner som blev piloter. Det stämmer inte helt: "
            "Arbetsförmedlingen valde sex sammanhängande områden efter samverkan med facken (pressmeddelande "
@@ -112,7 +112,7 @@ class PilotPage:
         fig = effect_plots.att_event_figure(self._headline(), pilot.DESIGN.base,
                                             "Pilotkommuner mot kommuner utan KROM ännu, ATT per år (95 % KI)",
                                             "Skillnad i förändring mot 2019, procentenheter")
-        shown = rows.drop(columns=["outcome", "sample", "weighting", "comparison"])
+        shown = rows.drop(columns=["outcome", "sample", "weighting", "comparison"]).assign(year=lambda d: d["year"].astype(str))
         return HTML(nb.show_figure(fig, "Händelsestudie: ATT per år, ren och kontaminerad jämförelse", self.output_dir,
                                    "08_event_study").data
                     + nb.show_table(shown, DEC2, ATT_COLUMNS, caption=f"{pilot.OUTCOME}: ATT(2020, t), obalanserat urval, ovägt").data
@@ -154,7 +154,8 @@ class PilotPage:
              "p_ri_county": "p (randomisering inom län)", "p_ri_free": "p (randomisering fritt)",
              "p_value_holm": "p (CR1, Holm)", "p_ri_county_holm": "p (inom län, Holm)"},
             caption="2020 (ren jämförelse), obalanserat urval: tre sätt att bedöma osäkerheten")
-        notes = [RI_NOTE, "Vild bootstrap: WCR med Webbs vikter (999 dragningar) på de långa differenserna; "
+        notes = [RI_NOTE.format(draws=format_number(self.draws)),
+                 f"Vild bootstrap: WCR med Webbs vikter ({format_number(self.draws)} dragningar) på de långa differenserna; "
                  "intervallet är de nollvärden bootstrapen inte förkastar (testinvertering), så det stämmer med dess p-värde.",
                  "Holm: justering för att fem utfall prövas (familjevis felrisk), separat för ovägd och vägd skattning."]
         return HTML(table.data + nb.show_notes(notes, "Om p-värdena").data)
