@@ -132,3 +132,32 @@ def test_real_cross_section_matches_statsmodels(national):
     assert table.set_index("kpi").loc["N03920", "estimate"] == pytest.approx(ref.params["N03920"])
     assert table.set_index("kpi").loc["N31807", "std_error"] == pytest.approx(ref.bse["N31807"])
     assert np.isfinite(facts["r2"])
+
+
+def test_pilot_wild_bootstrap_agrees_with_wildboottest_on_the_shipped_data(national):
+    """U40455, 2020 against 2019: one long difference per municipality, Webb weights;
+    Monte Carlo p-values of the two implementations within simulation error."""
+    import warnings
+
+    from wildboottest.wildboottest import WildboottestCL
+
+    from fou.effects import staggered
+    from fou.effects.inference import wild_cluster_bootstrap
+
+    ids = pilot.load_pilots()["municipality_id"]
+    ld = staggered.long_difference(staggered.wide_panel(national, "U40455", staggered.KROM.years), ids, 2020)
+    X, y, cl = np.column_stack([np.ones(len(ld.delta)), ld.treated.astype(float)]), ld.delta, np.arange(len(ld.delta))
+    ours = wild_cluster_bootstrap(X, y, cl, 1, draws=19999, weights="webb", seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = WildboottestCL(X=X, Y=y, cluster=cl, R=np.array([0.0, 1.0]), B=19999, seed=6, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True)
+        boot.get_weights(weights_type="webb")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+        boot.get_pvalue()
+    assert ours.t_stat == pytest.approx(float(np.ravel(boot.t_stat)[0]), rel=1e-8)
+    assert ours.p_value == pytest.approx(float(boot.pvalue), abs=0.015)
