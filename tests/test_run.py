@@ -9,7 +9,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from fou.extracts.paths import notebooks_dir
+from fou.extracts.format import load_extract
+from fou.extracts.paths import data_dir, notebooks_dir
 
 from .conftest import GR_ORDER, fou, make_extract
 
@@ -40,7 +41,10 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     import fou
 
     assert run["fou_version"] == fou.__version__
-    assert run["extracts"] == [{"path": str(report_extract.path), "sha256": report_extract.checksum}]
+    national = load_extract(data_dir() / "extracts" / "kolada-national")
+    assert sorted(run["extracts"], key=lambda e: e["path"]) == [
+        {"path": str(national.path), "sha256": national.checksum},
+        {"path": str(report_extract.path), "sha256": report_extract.checksum}]
     nb = {n["name"]: n for n in run["notebooks"]}
     assert nb["03_referrals"]["parameters"]["region"] == "Göteborgsregionen"
     assert nb["03_referrals"]["parameters"]["years"] == "2017-2022"
@@ -48,7 +52,7 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     study = [n for n in run["notebooks"] if n["name"][:2] in ("01", "02", "03", "04", "05")]
     assert all(n["extract_sha256"] == report_extract.checksum for n in study)
     kinds = {n["name"]: n["source"]["kind"] for n in run["notebooks"]}
-    assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "none"
+    assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "fetched"
 
 
 def test_csv_tables_hold_the_published_figures(default_run, report_extract):
