@@ -9,7 +9,6 @@ Holm over outcomes), the TWFE comparison and a descriptive cross-section.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ from fou.effects.inference import wild_bootstrap_ci
 from fou.effects.multiplicity import holm
 from fou.effects.randomisation import randomisation_test
 from fou.extracts.params import ParameterError
-from fou.extracts.paths import data_dir
+from fou.extracts.pilots import load_pilots, pilots_file  # noqa: F401 (re-exported for the pages)
 
 OUTCOME = "U40455"
 OUTCOME_LABEL = "Avslutade deltagare som börjat arbeta eller studera, andel (%)"
@@ -35,28 +34,6 @@ START = DESIGN.cohort
 NATIONAL_EXTRACT = "kolada-national"
 FETCH_HINT = ("fou fetch --kpi U40455,N01951,N03920,N03926,N31807,N31816,N31858 --municipality all "
               "--years 2016-2022 --out data/extracts/national")
-
-
-def pilots_file() -> Path:
-    """The shipped pilot list (Arbetsförmedlingen 2019-11-06, see ``data/reference/README.md``)."""
-    return data_dir() / "reference" / "krom_pilot_municipalities.csv"
-
-
-def load_pilots(path: str | Path | None = None) -> pd.DataFrame:
-    """Pilot municipalities: a CSV with ``municipality_id`` (default: the shipped KROM list)."""
-    path = Path(path) if path else pilots_file()
-    if not path.is_file():
-        raise ParameterError("pilots", str(path), "no such file; expected a CSV with a municipality_id column "
-                             "(empty: the shipped list of Arbetsförmedlingen's 32 KROM pilot municipalities)")
-    df = pd.read_csv(path, dtype={"municipality_id": str})
-    if "municipality_id" not in df:
-        raise ParameterError("pilots", str(path), "the CSV has no municipality_id column")
-    ids = df["municipality_id"].fillna("")
-    bad = ids[~ids.str.fullmatch(r"\d{4}") | ids.str.startswith("00")]
-    if len(bad) or len(df) < 2 or ids.duplicated().any():
-        raise ParameterError("pilots", str(path), "expected at least two distinct four-digit municipality ids such as "
-                             f"'1480' (found {bad.iloc[0]!r})" if len(bad) else "expected at least two distinct municipality ids")
-    return df
 
 
 def check_pilots(pilots: pd.DataFrame, values: pd.DataFrame, source: str = "") -> None:

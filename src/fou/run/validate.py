@@ -97,12 +97,12 @@ def _extract(c: Checked) -> None:
 @rule("microdata", "treatment", "takeup", "market", "share", "outcomes", "waves")
 def _microdata(c: Checked) -> None:
     """The experiment's file (or synthetic data) and its variable mapping."""
-    from fou.effects.experiment import microdata_columns, parse_variables
-
     p = c.params
     if not p.get("microdata"):
         c.source = {"kind": "synthetic", "line": "Syntetiskt experiment med kända sanna effekter"}
         return
+    from fou.effects.experiment import microdata_columns, parse_variables  # heavy (statsmodels): only when needed
+
     full = repo_path(p["microdata"])
     columns = microdata_columns(full)
     parse_variables(*(str(p.get(k, "")) for k in ("treatment", "takeup", "market", "share", "outcomes", "waves")), columns)
@@ -124,7 +124,7 @@ def _data_file(c: Checked, name: str, expected: str) -> None:
 def _pilots(c: Checked) -> None:
     """The pilot list (empty: the shipped KROM list): readable, with well-formed municipality ids.
     (Whether the extract covers them is the page's to explain: another extract may lack them.)"""
-    from fou.effects.pilot import load_pilots, pilots_file
+    from fou.extracts.pilots import load_pilots, pilots_file
 
     if c.params.get("pilots"):
         _data_file(c, "pilots", "a CSV with a municipality_id column")
