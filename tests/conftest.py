@@ -89,6 +89,18 @@ def fou(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, **(env or {})}, timeout=900)
 
 
+def cli(*args: str, env: dict | None = None):
+    """Run the ``fou`` command in-process (click's runner): stdout, stderr, returncode like a subprocess."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from fou.cli import main
+
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
     """One ``fou run`` of the shipped configuration, shared by the run and browser tests."""

@@ -34,6 +34,59 @@ def small_data() -> KoladaData:
                           "type": ["L"] + ["K"] * 60})
     groups = pd.DataFrame({"group_id": "G1", "group_title": "Testregionen (ovägt medel)",
                            "member_id": ["1001", "1002", "1003"], "member_title": ["Kommun 1001", "Kommun 1002", "Kommun 1003"]})
-    kpis = pd.DataFrame({"id": SMALL_KPIS, "title": ["Invånare totalt, antal", "Försörjningshinder arbetslösa", "Anvisningar AF"],
-                         "is_divided_by_gender": ["True", "False", "False"]})
-    return KoladaData(pd.DataFrame(rows), kpis, units, groups)
+    return KoladaData(pd.DataFrame(rows), small_catalogue(), units, groups, kpi_groups=SMALL_KPI_GROUPS.copy(),
+                      ous=SMALL_OUS.copy(), ou_values=small_ou_values())
+
+
+# -- catalogue, KPI groups and organisational units (hand-made: ../shared has no OU or KPI-group data) --
+
+#: A made-up region KPI (municipality_type L, id unused in Kolada) with no values, and Kolada's
+#: N15419 (has OU data) whose values here are invented for three made-up units.
+REGION_KPI, OU_KPI = "N99901", "N15419"
+
+
+def small_catalogue() -> pd.DataFrame:
+    """KPI metadata in Kolada's catalogue columns; '' is missing (served as null)."""
+    return pd.DataFrame({
+        "id": SMALL_KPIS + [REGION_KPI, OU_KPI],
+        "title": ["Invånare totalt, antal", "Försörjningshinder arbetslösa", "Anvisningar AF",
+                  "Regionens nettokostnad hälso- och sjukvård (testdata)",
+                  "Elever i åk 9 som uppnått betygskriterierna i alla ämnen, kommunala skolor, andel (%)"],
+        "description": ["Antal invånare 31/12.", "Vuxna biståndsmottagare som är arbetslösa.",
+                        "Anvisningar till kommunala arbetsmarknadsinsatser från Arbetsförmedlingen.",
+                        "Nettokostnad för regionen (hand-made test KPI, not in Kolada).",
+                        "Andel elever med godkänt betyg i alla ämnen. Källa: Skolverket."],
+        "is_divided_by_gender": ["True", "False", "False", "False", "True"],
+        "municipality_type": ["A", "K", "K", "L", "K"],
+        "operating_area": ["Befolkning", "Individ- och familjeomsorg", "Arbetsmarknad", "Hälso- och sjukvård",
+                           "Grundskola åk 0-9 inkl förskoleklass"],
+        "publ_period": ["2022", "2022", "", "2022", "2022"],
+        "prel_publication_date": ["", "2020-01-01", "", "", ""],
+        "publication_date": ["2023-03-01", "2999-12-31", "", "2023-06-01", "2023-09-01"],
+        "has_ou_data": ["False", "False", "False", "False", "True"],
+    })
+
+
+SMALL_KPI_GROUPS = pd.DataFrame({"group_id": ["GK1", "GK1", "GK2"],
+                                 "group_title": ["Arbetsmarknad och försörjning", "Arbetsmarknad och försörjning",
+                                                 "Befolkning"],
+                                 "member_id": ["N31858", "U40806", "N01951"],
+                                 "member_title": ["Försörjningshinder arbetslösa", "Anvisningar AF", "Invånare totalt, antal"]})
+
+SMALL_OUS = pd.DataFrame({"id": ["V15E100100001", "V15E100200001", "V11E100100002"],
+                          "title": ["Testskolan", "Bergsskolan", "Förskolan Solen"],
+                          "municipality": ["1001", "1002", "1001"]})
+
+
+def small_ou_value(ou: str, year: int, gender: str) -> float | None:
+    """The known truth of the OU fixture (invented numbers for hand-made schools, not Kolada's)."""
+    if ou == "V15E100200001" and year == 2021:
+        return None
+    return 60.0 + int(ou[-3:]) + (int(ou[4:8]) - 1000) / 10 + (year - 2018) + {"T": 0.0, "K": 0.5, "M": -0.5}[gender]
+
+
+def small_ou_values() -> pd.DataFrame:
+    rows = [{"kpi": OU_KPI, "ou_id": ou, "year": y, "gender": g, "value": small_ou_value(ou, y, g),
+             "status": "" if small_ou_value(ou, y, g) is not None else "Missing"}
+            for ou in ("V15E100100001", "V15E100200001") for y in SMALL_YEARS for g in ("T", "K", "M")]
+    return pd.DataFrame(rows)

@@ -111,3 +111,17 @@ def test_pages_read_at_phone_width(browser, served):
         page.screenshot(path=str(out / "screenshots" / f"phone-{Path(name).stem}.png"), full_page=True)
         page.close()
         assert problems == []
+
+
+def test_evidence_tables_fit_desktop_and_a4(browser, served):
+    """Every table of the evidence page fits its column at 1 280 px and when printed on A4 (718 px of text)."""
+    _, base = served
+    for media, width in (("screen", 1280), ("print", 718)):
+        page, problems = _visit(browser, f"{base}/html/06_evidence.html", {"width": width, "height": 900})
+        page.emulate_media(media=media)
+        widths = page.eval_on_selector_all(".fou-scroll", "els => els.map(e => e.scrollWidth - e.clientWidth)")
+        assert len(widths) >= 5 and max(widths) <= 1, (media, width, widths)
+        text = page.inner_text("body")
+        assert " nan " not in f" {text} " and "2 014" not in text and "2\u00a0014" not in text
+        page.close()
+        assert problems == []

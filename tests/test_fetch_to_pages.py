@@ -84,12 +84,18 @@ def test_experiment_page_on_the_crepon_file(tmp_path):
     needs_shared(crepon)
     out = tmp_path / "out"
     proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", f"microdata={crepon}",
-               "--param", "waves=1,2")
+               "--param", "preset=crepon2013")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert "Individdata från experiment" in page and "Syntetiska data" not in page
+    assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and "11\u00a0806 personer" in page
     takeup = pd.read_csv(out / "tables" / "07_takeup.csv")
     assert takeup[takeup["assigned"] == 0]["takeup"].max() == 0
-    effects = pd.read_csv(out / "tables" / "07_effects.csv")
-    assert set(effects["outcome"]) == {"emploi", "cdi", "emploidur"} and set(effects["wave"]) == {1, 2}
-    assert effects[(effects["outcome"] == "emploi") & (effects["wave"] == 1)]["nobs"].iloc[0] == 23320
+    rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")
+    assert list(rf.columns) == ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "nobs", "clusters"]
+    assert set(rf["outcome"]) == {"emploidur", "cdd6m", "cdi", "emploi"} and set(rf["wave"]) == {1, 2, 3, 4}
+    main = rf[(rf["outcome"] == "emploidur") & (rf["wave"] == 1)].set_index("term")
+    assert main.loc["direct", "nobs"] == 11_806 and main.loc["direct", "clusters"] == 235
+    assert main.loc["direct", "estimate"] == pytest.approx(0.00565, abs=5e-5)
+    assert main.loc["spillover", "estimate"] == pytest.approx(-0.02243, abs=5e-5)
+    assert (rf["p_adjusted"] >= rf["p_value"]).all()

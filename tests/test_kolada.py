@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import urllib.request
@@ -66,7 +67,9 @@ def test_server_enforces_25_elements_and_client_never_exceeds(server):
     ids = ",".join(SMALL_UNITS[:26])
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{server.base_url}/data/kpi/N01951/municipality/{ids}/year/2020")
-    assert err.value.code == 400 and b"at most 25" in err.value.read()
+    body = json.loads(err.value.read())
+    assert err.value.code == 422 and body["detail"][0]["loc"] == ["path", "municipality"]
+    assert "at most 25" in body["detail"][0]["msg"]
     start = len(server.requests)
     client(server).values(SMALL_KPIS, SMALL_UNITS, SMALL_YEARS)
     for path in server.requests[start:]:
@@ -108,10 +111,15 @@ def test_malformed_json_is_an_error_and_not_cached(server, tmp_path):
     assert len(client(server, tmp_path).values(["N31858"], ["1001"], [2020])) == 1  # fresh request, not the broken body
 
 
-def test_unknown_kpi_quotes_the_server_and_is_not_retried(server):
-    with pytest.raises(KoladaError, match=r"HTTP 400 for .*unknown kpi id\(s\): X12345"):
-        client(server).values(["X12345"], ["1001"], [2020])
+def test_validation_error_quotes_the_server_and_is_not_retried(server):
+    with pytest.raises(KoladaError, match=r"HTTP 422 for .*query.per_page: per_page must be between 1 and 5000"):
+        client(server, per_page=6000).values(["N31858"], ["1001"], [2020])
     assert len(data_requests(server)) == 1
+
+
+def test_unknown_kpi_in_the_data_path_returns_no_rows(server):
+    df = client(server).values(["X12345", "N31858"], ["1001"], [2020])
+    assert df["kpi"].tolist() == ["N31858"] and len(data_requests(server)) == 1
 
 
 def test_repeated_fetch_is_served_from_the_cache(server, tmp_path):

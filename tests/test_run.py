@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import nbformat
@@ -108,8 +109,11 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert set(effects["period"]) == {"omställning", "fristående"} and (effects["n_clusters"] == 13).all()
     experiment = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert experiment.count("Syntetiska data") >= 2 and "syntetiska data" in experiment  # badge, note, figure titles
-    truth = pd.read_csv(out / "tables" / "07_effects.csv")
-    assert set(truth["effect"]) == {"ITT", "LATE"} and set(truth["wave"]) == {1, 2, 3, 4}
+    rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")
+    assert {"direct", "spillover", "within_market", "late", "direct_100", "spillover_75", "market_50"} <= set(rf["term"])
+    assert set(rf["wave"]) == {1, 2, 3, 4} and rf["p_adjusted"].notna().all()
+    truth = pd.read_csv(out / "tables" / "07_truth_check.csv")
+    assert (truth["covered"] == "ja").mean() > 0.8
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
     assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot
     assert "open-numbers" in pilot and pilot.count("data:image/png;base64,") >= 3  # trends, event study, secondary
@@ -120,6 +124,10 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert (out / "figures" / "08_event_study.png").is_file()
     votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
     assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
+    evidence = (out / "html" / "06_evidence.html").read_text(encoding="utf-8")
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", evidence))
+    assert "nan" not in visible.split() and "2\u00a0014" not in visible and "Frankrike" in visible
+    assert "Hartung–Knapp" in visible and "Varför den inte poolas" in visible and "Ingen skattning från data" in visible
 
 
 def test_notebook_parameter_cells_parse_completely():
@@ -197,6 +205,10 @@ def test_bad_parameters_fail_before_any_kernel_starts(tmp_path):
     assert not out.exists()
     proc = fou("run", "--out", str(out), "--years", "2030-2031")
     assert proc.returncode == 2 and "years in the extract: [2017, 2018, 2019, 2020, 2021, 2022]" in proc.stderr
+    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "strata=noq^sesion")
+    assert proc.returncode == 2 and "parameter '07_experiment.strata': invalid value 'noq^sesion'" in proc.stderr
+    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", "preset=crepon2031")
+    assert proc.returncode == 2 and "expected one of crepon2013" in proc.stderr
     proc = fou("run", "--out", str(out), "--only", "05_nothing")
     assert proc.returncode == 2 and "valid: 01_population_socioeconomics" in proc.stderr
     assert not out.exists()

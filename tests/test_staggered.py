@@ -11,7 +11,6 @@ import statsmodels.api as sm
 
 from fou.effects import staggered as st
 from fou.effects import twfe
-from fou.effects.multiplicity import holm
 from fou.effects.randomisation import randomisation_test, stratified_assignments
 from fou.extracts.format import load_extract
 from fou.extracts.paths import data_dir
@@ -224,15 +223,6 @@ def test_randomisation_test_matches_full_enumeration_within_monte_carlo_error():
         e, s = st.difference_statistics(delta, d, np.ones(12))
         exact.append(abs(e / s) >= t_obs * (1 - 1e-10))
     assert res.p_value == pytest.approx(np.mean(exact), abs=0.02)
-
-
-def test_holm_equals_statsmodels():
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.array([0.01, 0.04, 0.03, 0.5, 0.002])
-    assert holm(p) == pytest.approx(multipletests(p, method="holm")[1])
-    with_nan = holm([0.01, np.nan, 0.04])
-    assert np.isnan(with_nan[1]) and with_nan[[0, 2]] == pytest.approx(multipletests([0.01, 0.04], method="holm")[1])
 
 
 def test_placebo_wald_equals_a_stacked_regression_with_cluster_errors(national, pilots):

@@ -48,3 +48,10 @@ def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_last():
     assert sorted(names, key=sort_key) == [
         "Ale", "Alingsås", "Kungsbacka", "Kungälv", "Lerum", "Lilla Edet", "Zinkgruvan", "Åmål", "Ängelholm", "Öckerö",
     ]
+
+
+def test_format_signed_uses_a_true_minus():
+    from fou.extracts.swedish import format_signed
+
+    assert format_signed(-2.5, 1) == "\u22122,5" and format_signed(4, 1) == "4,0"
+    assert format_signed(-0.04, 1) == "0,0" and format_signed(float("nan"), 1) == "i.u."

@@ -1,6 +1,7 @@
 """The ``fou`` command line (click: nested commands, typed options, clear usage errors).
 
-The commands live in one module each (``run``, ``fetch``, ``extracts``) and register on :data:`main`."""
+The commands live in one module each (``run``, ``fetch``, ``extracts``; ``kpi``, ``units``/``groups``/``ou``
+for finding things in Kolada) and register on :data:`main`."""
 
 from __future__ import annotations
 
@@ -23,4 +24,5 @@ def main() -> None:
 
 
 from fou.cli import extracts_cmd, fetch_cmd, run_cmd  # noqa: E402,F401  (register the commands)
+from fou.cli import extracts_manage_cmd, kpi_cmd, units_cmd  # noqa: E402,F401  (register the finding commands)
 

@@ -1,4 +1,5 @@
-"""Figures for the effect analyses: panel over the reform, coefficients, forest and event-study plots."""
+"""Figures for the effect analyses: panel over the reform, coefficients and event-study plots
+(the evidence synthesis has its own, :mod:`fou.effects.evidence_figures`)."""
 
 from __future__ import annotations
 
@@ -70,29 +71,6 @@ def coefficient_figure(effects: pd.DataFrame, labels: dict[str, str], title: str
         ax.set_title(labels.get(outcome, outcome), fontsize=9)
         _swedish(ax, "x", 0 if e["estimate"].abs().max() > 5 else 1)
     fig.suptitle(title, fontsize=10, x=0.01, ha="left")
-    fig.tight_layout()
-    return fig
-
-
-def forest_figure(rows: pd.DataFrame, pooled: dict | None, xlabel: str) -> Figure:
-    """Forest plot: one row per estimate with its 95 % interval, the pooled estimate as a diamond."""
-    sns.set_theme(style="whitegrid")
-    n = len(rows) + (2 if pooled else 0)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * n + 1.4), dpi=110)
-    y = np.arange(len(rows))[::-1] + (2 if pooled else 0)
-    ax.errorbar(rows["estimate"], y, xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
-                fmt="s", color=BLUE, capsize=3)
-    labels = list(rows["label"])
-    ticks = list(y)
-    if pooled:
-        est, lo, hi = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
-        ax.fill([lo, est, hi, est], [0, 0.25, 0, -0.25], color=GREEN)
-        labels.append(pooled["label"])
-        ticks.append(0)
-    ax.axvline(0, color="#444", lw=0.8)
-    ax.set_yticks(ticks, labels, fontsize=8)
-    ax.set_xlabel(xlabel)
-    _swedish(ax, "x", 1)
     fig.tight_layout()
     return fig
 

@@ -14,7 +14,7 @@ from scipy import stats
 
 from fou.study import definition as study
 from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_bootstrap_ci
-from fou.effects.multiplicity import holm
+from fou.effects.multiple import holm
 from fou.extracts.paths import data_dir
 from fou.extracts.regions import Region
 

@@ -16,7 +16,7 @@ import statsmodels.formula.api as smf
 
 from fou.effects import staggered, twfe
 from fou.effects.inference import wild_bootstrap_ci
-from fou.effects.multiplicity import holm
+from fou.effects.multiple import holm
 from fou.effects.randomisation import randomisation_test
 from fou.extracts.params import ParameterError
 from fou.extracts.pilots import load_pilots, pilots_file  # noqa: F401 (re-exported for the pages)

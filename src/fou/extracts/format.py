@@ -3,6 +3,11 @@
 The manifest says where the values came from (``fetched`` from Kolada,
 ``transcribed`` from a report, or ``synthetic``), when, what they cover, and the
 sha256 of ``values.csv``. Loading validates all of it.
+
+Units are municipalities and regions (``1480``, ``0000``), Kolada municipality
+groups (``G96190``, values as Kolada computes them) or organisational units
+(``V15E144001101``, schools and care units); the optional ``unit_type`` column
+says which kind of organisational unit a row is.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from fou import __version__
 from fou.extracts.atomic import atomic_directory
 
 COLUMNS = ["kpi", "municipality_id", "municipality", "year", "gender", "value", "status"]
-OPTIONAL_COLUMNS = ["count"]
+OPTIONAL_COLUMNS = ["count", "unit_type"]
 SOURCE_KINDS = ("fetched", "transcribed", "synthetic")
 GENDERS = ("T", "K", "M")
 FORMAT = "fou-extract/1"
-_ID_RE = re.compile(r"^(\d{4}|G\d+)$")
+_ID_RE = re.compile(r"^(\d{4}|G\d+|[A-Z]\d{2}[A-Z][0-9A-Z]+)$")  # municipality, group, organisational unit
+_UNIT_TYPE_RE = re.compile(r"^([A-Z][0-9A-Z]{0,7})?$")
 _KPI_RE = re.compile(r"^[A-Z]\d{5}$")
 
 
@@ -62,6 +68,33 @@ class Extract:
     @property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.values["year"].unique())
+
+    def kpi_metadata(self, kpi: str) -> dict[str, Any]:
+        """Kolada's metadata of ``kpi`` as recorded at fetch time (empty when not recorded)."""
+        return dict((self.manifest.get("kpi_metadata") or {}).get(kpi) or {})
+
+    def divided_by_gender(self, kpi: str) -> bool | None:
+        """Whether Kolada splits ``kpi`` by gender: ``False`` means K/M rows cannot
+        exist ("not split"), ``True`` that missing K/M rows are missing values;
+        ``None`` when the extract does not say."""
+        flag = self.kpi_metadata(kpi).get("is_divided_by_gender")
+        return None if flag is None else bool(flag)
+
+    def preliminary_years(self, kpi: str | None = None) -> dict[str, list[int]] | list[int]:
+        """Years whose values were preliminary when fetched (Kolada's
+        ``prel_publication_date`` ≤ fetch date < ``publication_date``).
+
+        Hook for pages that mark preliminary figures: per KPI as a dict, or the list
+        for one ``kpi``. Empty when the manifest records no such years.
+        """
+        meta = self.manifest.get("kpi_metadata") or {}
+        years = {k: sorted(int(y) for y in (m or {}).get("preliminary_years") or []) for k, m in meta.items()}
+        years = {k: v for k, v in years.items() if v}
+        return years.get(kpi, []) if kpi is not None else years
+
+    def is_preliminary(self, kpi: str, year: int) -> bool:
+        """True when ``kpi``'s value for ``year`` was preliminary when fetched."""
+        return int(year) in self.preliminary_years(kpi)
 
     def provenance(self) -> str:
         """One line for readers: where the values came from and when."""
@@ -136,7 +169,7 @@ def validate_values(df: pd.DataFrame, path: str | Path = "values.csv") -> pd.Dat
         raise _fail(path, f"column 'kpi' has invalid ids at {bad_rows(bad)} (e.g. {df['kpi'][bad].iloc[0]!r}); a Kolada KPI id looks like 'N01951'")
     bad = ~df["municipality_id"].str.match(_ID_RE)
     if bad.any():
-        raise _fail(path, f"column 'municipality_id' has invalid ids at {bad_rows(bad)} (e.g. {df['municipality_id'][bad].iloc[0]!r}); expected four digits such as '1480' or '0000', or a group id such as 'G96190'")
+        raise _fail(path, f"column 'municipality_id' has invalid ids at {bad_rows(bad)} (e.g. {df['municipality_id'][bad].iloc[0]!r}); expected four digits such as '1480' or '0000', a group id such as 'G96190' or an organisational-unit id such as 'V15E144001101'")
     bad = ~df["gender"].isin(GENDERS)
     if bad.any():
         raise _fail(path, f"column 'gender' has {df['gender'][bad].iloc[0]!r} at {bad_rows(bad)}; valid: {list(GENDERS)}")
@@ -154,6 +187,11 @@ def validate_values(df: pd.DataFrame, path: str | Path = "values.csv") -> pd.Dat
     df["value"] = value.astype("float64")
     if "count" in df.columns:
         df["count"] = pd.to_numeric(df["count"], errors="coerce").astype("Int64")
+    if "unit_type" in df.columns:
+        df["unit_type"] = df["unit_type"].astype("string").fillna("")
+        bad = ~df["unit_type"].str.match(_UNIT_TYPE_RE)
+        if bad.any():
+            raise _fail(path, f"column 'unit_type' has {df['unit_type'][bad].iloc[0]!r} at {bad_rows(bad)}; expected a short code such as 'V15' or empty")
 
     dup = df.duplicated(["kpi", "municipality_id", "year", "gender"], keep=False)
     if dup.any():

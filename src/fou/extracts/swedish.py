@@ -7,7 +7,7 @@ import unicodedata
 
 MISSING = "i.u."
 NBSP = "\u00a0"
-MINUS = "\u2212"  # the true minus sign, not the hyphen-minus
+MINUS = "\u2212"  # true minus sign
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzåäö"
 _FOLD = {"é": "e", "è": "e", "ü": "y", "æ": "ä", "ø": "ö", "á": "a", "à": "a"}
@@ -39,8 +39,8 @@ def is_missing(value: object) -> bool:
 def format_number(value: object, decimals: int = 0, missing: str = MISSING) -> str:
     """Format a number the Swedish way: ``12 800``, ``6,8``, ``−1,2``; missing becomes ``i.u.``.
 
-    Thousands are separated by a non-breaking space, decimals by a comma, negative
-    numbers take the true minus sign (U+2212).
+    Thousands are separated by a non-breaking space, decimals by a comma, and negative
+    numbers carry a true minus sign (U+2212).
     """
     if is_missing(value):
         return missing
@@ -57,3 +57,12 @@ def parse_number(text: str) -> float:
     if cleaned in {"", MISSING, "i.u", "-", "–"}:
         return math.nan
     return float(cleaned)
+
+
+MINUS = "\u2212"
+
+
+def format_signed(value: object, decimals: int = 0, missing: str = MISSING) -> str:
+    """Like :func:`format_number` but with a true minus sign (U+2212) for negatives: ``−2,5``."""
+    text = format_number(value, decimals, missing)
+    return MINUS + text[1:] if text.startswith("-") else text

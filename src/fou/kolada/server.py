@@ -1,10 +1,15 @@
 """A local Kolada v3 server on 127.0.0.1, for tests, benchmarks and offline demos.
 
 It speaks the v3 API as ``kolada-api-v3.md`` documents it, from in-memory frames
-(for example the real values in ``../shared/data/kolada``): data paths with any two
-of the KPI/municipality/year segments, at most 25 elements per segment (400
-otherwise), ``per_page`` ≤ 5000 with ``next_url`` paging, KPI/municipality/group
-metadata. Faults can be queued (``503``, ``429``, ``slow``, ``malformed``) and
+(:class:`fou.kolada.served.KoladaData`, e.g. the real values in
+``../shared/data/kolada``): data paths with any two of the KPI/unit/year segments
+(``/data`` for municipalities and municipality groups, ``/oudata`` for
+organisational units), at most 25 elements per segment, ``per_page`` ≤ 5000 with
+``next_url`` paging, ``from_date`` with ``isdeleted`` in every value, and the
+metadata listings ``/kpi``, ``/kpi_groups``, ``/municipality``,
+``/municipality_groups`` and ``/ou`` with ``title=`` filters. Validation errors
+are HTTP 422 with a ``detail`` body, unknown paths 404; an unknown id matches
+nothing. Faults can be queued (``503``, ``429``, ``slow``, ``malformed``) and
 every request is logged, so tests can count requests and exercise retries.
 """
 
@@ -12,41 +17,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-import pandas as pd
+from fou.kolada.served import KoladaData
+
+__all__ = ["KoladaData", "LocalKolada", "main"]
 
 MAX_SEGMENT = 25
 MAX_PER_PAGE = 5000
-
-
-@dataclass
-class KoladaData:
-    """What the server serves: values (``kpi, municipality_id, year, gender, value``
-    plus optional ``status``/``count``), KPIs, municipalities and group members."""
-
-    values: pd.DataFrame
-    kpis: pd.DataFrame  # id, title, ... (catalogue columns)
-    municipalities: pd.DataFrame  # id, title, type
-    groups: pd.DataFrame  # group_id, group_title, member_id, member_title
-
-    @classmethod
-    def from_folder(cls, folder: str | Path, kpis: list[str] | None = None) -> KoladaData:
-        """Load Kolada CSVs as stored in ``../shared/data/kolada``."""
-        folder = Path(folder)
-        values = pd.read_csv(folder / "values_2010_2022.csv", dtype={"kpi": str, "municipality_id": str, "gender": str})
-        catalogue = pd.read_csv(folder / "kpi_catalogue.csv", dtype=str, keep_default_na=False)
-        if kpis is not None:
-            values = values[values["kpi"].isin(kpis)]
-        return cls(values, catalogue,
-                   pd.read_csv(folder / "municipalities.csv", dtype=str, keep_default_na=False),
-                   pd.read_csv(folder / "municipality_groups.csv", dtype=str, keep_default_na=False))
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -56,19 +41,21 @@ class ServerState:
     faults: deque = field(default_factory=deque)  # each: ("503"|"429"|"slow"|"malformed"|"500", seconds)
     log: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    index: dict = field(default_factory=dict)
 
 
-def _build_rows(values: pd.DataFrame) -> dict[tuple[str, str, int], list[dict]]:
-    rows: dict[tuple[str, str, int], list[dict]] = {}
-    status = values["status"] if "status" in values else pd.Series("", index=values.index)
-    count = values["count"] if "count" in values else pd.Series(1, index=values.index)
-    for kpi, mid, year, gender, value, st, cnt in zip(values["kpi"], values["municipality_id"], values["year"],
-                                                        values["gender"], values["value"], status, count):
-        v = None if pd.isna(value) else float(value)
-        rows.setdefault((kpi, mid, int(year)), []).append(
-            {"gender": gender, "count": int(cnt) if v is not None else 0, "status": "" if pd.isna(st) else str(st), "value": v})
-    return rows
+class _Invalid(Exception):
+    """A validation error, answered as HTTP 422 with a FastAPI-style ``detail`` list."""
+
+    def __init__(self, loc: list[str], msg: str):
+        super().__init__(msg)
+        self.loc, self.msg = loc, msg
+
+
+def _ids(text: str, loc: list[str]) -> list[str]:
+    ids = [x for x in text.split(",") if x]
+    if len(ids) > MAX_SEGMENT:
+        raise _Invalid(loc, f"too many elements in '{loc[-1]}' ({len(ids)}); at most {MAX_SEGMENT} are allowed")
+    return ids
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -89,9 +76,6 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, code: int, obj) -> None:
         self._send(code, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
 
-    def _error(self, code: int, message: str) -> None:
-        self._json(code, {"message": message, "status": code})
-
     def do_GET(self) -> None:  # noqa: N802
         state = self.server.state
         with state.lock:
@@ -108,104 +92,80 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         parts = [p for p in url.path.split("/") if p]
-        if not parts or parts[0] != "v3":
-            return self._error(404, f"unknown path {url.path}")
-        parts = parts[1:]
         try:
-            if parts[:1] == ["data"]:
-                return self._data(parts[1:], query)
-            if parts[:1] == ["kpi"]:
-                return self._kpi(parts[1:], query)
-            if parts == ["municipality"]:
-                m = state.data.municipalities
-                if "region_type" in query:
-                    m = m[m["type"] == query["region_type"]]
-                return self._page([{"id": r.id, "title": r.title, "type": r.type} for r in m.itertuples()], query)
-            if parts[:1] == ["municipality_groups"]:
-                return self._groups(parts[1:], query)
-        except _BadRequest as exc:
-            return self._error(400, str(exc))
-        return self._error(404, f"unknown path {url.path}")
+            items = self._route(parts[1:], query) if parts[:1] == ["v3"] else None
+            if items is None:
+                return self._json(404, {"detail": "Not Found"})
+            return self._page(items, query)
+        except _Invalid as exc:
+            return self._json(422, {"detail": [{"loc": exc.loc, "msg": exc.msg, "type": "value_error"}]})
+
+    def _route(self, parts: list[str], query: dict) -> list | None:
+        data, keys = self.server.state.data, self.server.state.member_keys
+        if parts[:1] in (["data"], ["oudata"]):
+            return self._data(parts[1:], query, ou=parts[0] == "oudata")
+        if len(parts) > 2:
+            return None
+        ids = _ids(parts[1], ["path", "id"]) if len(parts) == 2 else None
+        title = query.get("title") or None
+        if parts[:1] == ["kpi"]:
+            return data.kpi_list(ids, title)
+        if parts[:1] == ["kpi_groups"]:
+            return data.group_list(data.kpi_groups, ids, title)
+        if parts[:1] == ["municipality"]:
+            return data.municipality_list(ids, query.get("region_type") or None, title)
+        if parts[:1] == ["municipality_groups"]:
+            return data.group_list(data.groups, ids, title, keys)
+        if parts[:1] == ["ou"]:
+            munis = _ids(query["municipality"], ["query", "municipality"]) if query.get("municipality") else None
+            return data.ou_list(ids, title, munis)
+        return None
 
     def _page(self, items: list, query: dict) -> None:
         try:
             per_page = int(query.get("per_page", MAX_PER_PAGE))
+        except ValueError:
+            raise _Invalid(["query", "per_page"], "per_page must be an integer") from None
+        try:
             page = int(query.get("page", 1))
         except ValueError:
-            raise _BadRequest("per_page and page must be integers") from None
+            raise _Invalid(["query", "page"], "page must be an integer") from None
         if not 1 <= per_page <= MAX_PER_PAGE:
-            raise _BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+            raise _Invalid(["query", "per_page"], f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if page < 1:
+            raise _Invalid(["query", "page"], "page must be 1 or more")
         pages = max(1, math.ceil(len(items) / per_page))
         chunk = items[(page - 1) * per_page: page * per_page]
         host = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
         url = urlparse(self.path)
-        nxt = None
-        if page < pages:
-            nxt = f"{host}{url.path}?{urlencode({**query, 'page': page + 1, 'per_page': per_page})}"
-        prev = f"{host}{url.path}?{urlencode({**query, 'page': page - 1, 'per_page': per_page})}" if page > 1 else None
-        self._json(200, {"count": len(chunk), "values": chunk, "next_url": nxt, "previous_url": prev})
 
-    def _data(self, parts: list[str], query: dict) -> None:
-        state = self.server.state
+        def link(n: int) -> str:
+            path_query = f"{url.path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
+            return path_query if self.server.relative_links else f"{host}{path_query}"
+
+        self._json(200, {"count": len(chunk), "values": chunk, "next_url": link(page + 1) if page < pages else None,
+                         "previous_url": link(page - 1) if page > 1 else None})
+
+    def _data(self, parts: list[str], query: dict, ou: bool) -> list:
+        unit = "ou" if ou else "municipality"
         segs = dict(zip(parts[0::2], parts[1::2]))
-        if not set(segs) <= {"kpi", "municipality", "year"} or len(segs) < 2:
-            raise _BadRequest("data path needs two of kpi/, municipality/, year/")
-        lists = {k: [x for x in v.split(",") if x] for k, v in segs.items()}
-        for k, v in lists.items():
-            if len(v) > MAX_SEGMENT:
-                raise _BadRequest(f"too many elements in '{k}' ({len(v)}); at most {MAX_SEGMENT} are allowed")
-        if "kpi" in lists:
-            known = set(state.data.kpis["id"])
-            unknown = [k for k in lists["kpi"] if k not in known]
-            if unknown:
-                raise _BadRequest(f"unknown kpi id(s): {', '.join(unknown)}")
-        if not state.index:
-            state.index["rows"] = _build_rows(state.data.values)
-        rows = state.index["rows"]
-        kset = set(lists.get("kpi", [])) or None
-        mset = set(lists.get("municipality", [])) or None
-        yset = {int(y) for y in lists.get("year", [])} or None
-        items = [
-            {"kpi": k, "municipality": m, "period": y, "values": vals}
-            for (k, m, y), vals in sorted(rows.items())
-            if (kset is None or k in kset) and (mset is None or m in mset) and (yset is None or y in yset)
-        ]
-        self._page(items, query)
-
-    def _kpi(self, parts: list[str], query: dict) -> None:
-        cat = self.server.state.data.kpis
-        if parts:
-            ids = parts[0].split(",")
-            if len(ids) > MAX_SEGMENT:
-                raise _BadRequest(f"too many elements in 'kpi' ({len(ids)}); at most {MAX_SEGMENT} are allowed")
-            cat = cat[cat["id"].isin(ids)]
-        elif "title" in query:
-            cat = cat[cat["title"].str.contains(query["title"], case=False, regex=False)]
-        items = [{k: (v == "True" if k in ("is_divided_by_gender", "has_ou_data") else v) for k, v in r.items()}
-                 for r in cat.to_dict("records")]
-        self._page(items, query)
-
-    def _groups(self, parts: list[str], query: dict) -> None:
-        state = self.server.state
-        g = state.data.groups
-        if parts:
-            g = g[g["group_id"] == parts[0]]
-            if g.empty:
-                return self._error(404, f"unknown municipality group {parts[0]}")
-        mid, mtitle = state.member_keys
-        items = [{"id": gid, "title": sub["group_title"].iloc[0],
-                  "members": [{mid: r.member_id, mtitle: r.member_title} for r in sub.itertuples()]}
-                 for gid, sub in g.groupby("group_id", sort=True)]
-        self._page(items, query)
-
-
-class _BadRequest(Exception):
-    pass
+        if len(parts) % 2 or not set(segs) <= {"kpi", unit, "year"} or len(segs) < 2:
+            raise _Invalid(["path"], f"data path needs two of kpi/, {unit}/, year/")
+        lists = {k: _ids(v, ["path", k]) for k, v in segs.items()}
+        try:
+            years = [int(y) for y in lists.get("year", [])]
+        except ValueError:
+            raise _Invalid(["path", "year"], "years must be integers such as 2022") from None
+        from_date = query.get("from_date") or None
+        if from_date is not None and not _DATE_RE.match(from_date):
+            raise _Invalid(["query", "from_date"], "from_date must be a date YYYY-MM-DD")
+        return self.server.state.data.data(lists.get("kpi"), lists.get(unit), years or None, from_date, ou=ou)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: ServerState
+    relative_links = False
 
     def handle_error(self, request, client_address) -> None:
         """Clients that gave up (timeouts in tests) are expected; stay quiet about them."""
@@ -216,10 +176,17 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalKolada:
-    """Context manager running the server on 127.0.0.1 at a free port in a thread."""
+    """Context manager running the server on 127.0.0.1 in a thread (``port=0``: a free port).
 
-    def __init__(self, data: KoladaData, member_keys: tuple[str, str] = ("member_id", "member_title")):
+    ``relative_links=True`` sends ``next_url`` as a path without scheme and host,
+    as a proxy might, so tests can check the client joins it to the base URL.
+    """
+
+    def __init__(self, data: KoladaData, member_keys: tuple[str, str] = ("member_id", "member_title"),
+                 *, port: int = 0, relative_links: bool = False):
         self.state = ServerState(data, member_keys)
+        self.port = port
+        self.relative_links = relative_links
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -239,8 +206,9 @@ class LocalKolada:
             self.state.faults.append((kind, seconds))
 
     def start(self) -> LocalKolada:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", self.port), _Handler)
         self._server.state = self.state
+        self._server.relative_links = self.relative_links
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -257,18 +225,32 @@ class LocalKolada:
         self.stop()
 
 
-def main() -> None:  # pragma: no cover - manual use
-    """``python -m fou.kolada.server FOLDER``: serve Kolada CSVs until interrupted."""
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    """``python -m fou.kolada.server FOLDER [--port N]``: serve Kolada CSVs until interrupted."""
+    import argparse
 
-    with LocalKolada(KoladaData.from_folder(sys.argv[1])) as srv:
-        print(f"serving Kolada v3 at {srv.base_url} (Ctrl-C to stop)", flush=True)
+    parser = argparse.ArgumentParser(
+        prog="python -m fou.kolada.server",
+        description="Serve Kolada CSVs (values*.csv, kpi_catalogue.csv, municipalities.csv, municipality_groups.csv; "
+                    "optionally kpi_groups.csv, ou.csv, ou_values.csv) as a Kolada v3 API on 127.0.0.1.")
+    parser.add_argument("folder", help="folder with the CSVs, e.g. ../shared/data/kolada")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--kpi", action="append", default=None, metavar="ID", help="serve only these KPIs' values (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        data = KoladaData.from_folder(args.folder, args.kpi)
+    except (FileNotFoundError, OSError) as exc:
+        parser.error(str(exc))
+    with LocalKolada(data, port=args.port) as srv:
+        print(f"serving Kolada v3 at {srv.base_url} (Ctrl-C to stop); "
+              f"e.g. FOU_KOLADA_URL={srv.base_url} fou kpi search befolkning", flush=True)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    raise SystemExit(main())

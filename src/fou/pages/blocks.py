@@ -15,12 +15,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from fou.extracts.atomic import atomic_write_text
+from fou.extracts.atomic import atomic_write_bytes, atomic_write_text
 from fou.extracts.format import format_csv_value
 from fou.pages import html
 from fou.pages.html import HTML
 from fou.study import definition as study
-from fou.study import figures as plots
 from fou.study.inputs import StudyInputs
 
 
@@ -39,12 +38,17 @@ def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | Non
         atomic_write_text(Path(output_dir) / "tables" / f"{name}.csv", table_csv(frame))
 
 
-def figure_html(fig, alt: str) -> HTML:
-    """A figure as an embedded PNG (self-contained HTML); closes the figure."""
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes; closes the figure."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
-    return HTML(html.figure(base64.b64encode(buf.getvalue()).decode("ascii"), alt))
+    return buf.getvalue()
+
+
+def figure_html(fig, alt: str) -> HTML:
+    """A figure as an embedded PNG (self-contained HTML); closes the figure."""
+    return HTML(html.figure(base64.b64encode(figure_png(fig)).decode("ascii"), alt))
 
 
 def header_html(kind: str, rows: Sequence[tuple[str, str]]) -> HTML:
@@ -60,10 +64,12 @@ def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, colu
 
 
 def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None) -> HTML:
-    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set."""
+    """A figure embedded in the page; also saved as PNG when ``output_dir`` and ``png_name`` are set
+    (rendered once for both)."""
+    png = figure_png(fig)
     if output_dir and png_name:
-        plots.save_figure(fig, Path(output_dir) / "figures" / f"{png_name}.png")
-    return figure_html(fig, alt)
+        atomic_write_bytes(Path(output_dir) / "figures" / f"{png_name}.png", png)
+    return HTML(html.figure(base64.b64encode(png).decode("ascii"), alt))
 
 
 def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:

@@ -94,20 +94,54 @@ def _extract(c: Checked) -> None:
     _record_extract(c, inputs.extract)
 
 
-@rule("microdata", "treatment", "takeup", "market", "share", "outcomes", "waves")
+@rule("microdata", "preset", "treatment", "takeup", "market", "share", "cluster", "strata", "weights", "covariates",
+      "sample", "outcomes", "waves", "heterogeneity")
 def _microdata(c: Checked) -> None:
-    """The experiment's file (or synthetic data) and its variable mapping."""
+    """The experiment's file (or synthetic data) and its specification: every column the
+    preset or the parameters name, the sample condition, strata, waves and draws."""
+    from fou.effects.experiment import check_params
+
     p = c.params
+    if "treatment" not in c.declared:  # the evidence page: an optional file for one computed estimate
+        _evidence_microdata(c)
+        return
+    if p.get("microdata"):
+        p["microdata"] = str(repo_path(p["microdata"]).resolve())
+    check_params(p)
     if not p.get("microdata"):
         c.source = {"kind": "synthetic", "line": "Syntetiskt experiment med kända sanna effekter"}
         return
-    from fou.effects.experiment import microdata_columns, parse_variables  # heavy (statsmodels): only when needed
-
-    full = repo_path(p["microdata"])
-    columns = microdata_columns(full)
-    parse_variables(*(str(p.get(k, "")) for k in ("treatment", "takeup", "market", "share", "outcomes", "waves")), columns)
-    p["microdata"] = str(full.resolve())
+    full = Path(p["microdata"])
     c.source = {"kind": "microdata", "line": f"Individdata: {full.name}", "sha256": c.read(full), "path": p["microdata"]}
+
+
+def _evidence_microdata(c: Checked) -> None:
+    """The evidence page's optional microdata: empty, or a file with the experiment's columns."""
+    from fou.effects.evidence_microdata import COLUMNS
+    from fou.effects.experiment import microdata_columns
+
+    if not c.params.get("microdata"):
+        return
+    full = repo_path(c.params["microdata"])
+    if not full.is_file():
+        raise ParameterError("microdata", c.params["microdata"], "no such file; expected the public-use file crepon2013_jd.dta, or empty")
+    lacking = [v for v in (*COLUMNS, "emploidur") if v not in microdata_columns(full)]
+    if lacking:
+        raise ParameterError("microdata", c.params["microdata"],
+                             f"the file lacks {', '.join(lacking)}; expected the public-use file crepon2013_jd.dta, or empty")
+    c.params["microdata"] = str(full.resolve())
+    c.read(full)
+
+
+@rule("tau2", "interval")
+def _meta_methods(c: Checked) -> None:
+    """The meta-analysis' between-study variance and interval."""
+    from fou.effects.meta import CI_METHODS, TAU2_METHODS
+
+    if c.params.get("tau2", "reml") not in TAU2_METHODS:
+        raise ParameterError("tau2", c.params.get("tau2"), f"expected one of {', '.join(TAU2_METHODS)}")
+    if c.params.get("interval", "hk") not in CI_METHODS:
+        raise ParameterError("interval", c.params.get("interval"), f"expected one of {', '.join(CI_METHODS)}")
 
 
 def _data_file(c: Checked, name: str, expected: str) -> None:
@@ -157,6 +191,15 @@ def _population(c: Checked) -> None:
 @rule("evidence")
 def _evidence(c: Checked) -> None:
     _data_file(c, "evidence", "a CSV of studies in the format of data/evidence/private_vs_public.csv")
+    if c.params.get("evidence"):
+        import pandas as pd
+
+        from fou.effects.evidence import REQUIRED
+
+        lacking = [col for col in REQUIRED if col not in pd.read_csv(c.params["evidence"], nrows=0).columns]
+        if lacking:
+            raise ParameterError("evidence", c.params["evidence"],
+                                 f"the CSV lacks column(s) {', '.join(lacking)} (see data/evidence/README.md)")
     if not c.source:
         c.source = {"kind": "published", "line": "Publicerade skattningar ur forskningen (data/evidence)"}
 

@@ -1,0 +1,126 @@
+"""``fou kpi``: find Kolada KPIs (search, show, groups) in Kolada's catalogue."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from fou.cli import fail, main
+from fou.cli.output import (catalogue_errors, echo_groups, echo_json, echo_table, metadata_options, notes,
+                            open_metadata, records, yes_no)
+
+_TYPE = {"K": "municipalities", "L": "regions", "A": "municipalities and regions"}
+
+
+@main.group("kpi")
+def kpi_group() -> None:
+    """Find Kolada KPIs: search the catalogue, show one, list thematic KPI groups.
+
+    The catalogue comes from Kolada (cached on disk for 24 h; an older copy is used
+    offline), from an extract (--extract) or from a folder of Kolada CSVs (--metadata).
+    """
+
+
+@kpi_group.command("search")
+@click.argument("text", nargs=-1)
+@click.option("--area", default=None, help="Words of Kolada's operating area, e.g. 'Arbetsmarknad'.")
+@click.option("--type", "mtype", type=click.Choice(["K", "L"], case_sensitive=False), default=None,
+              help="K: KPIs for municipalities, L: for regions (KPIs for both are kept).")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True, help="Rows to show (0: all).")
+@metadata_options
+@catalogue_errors
+def search_cmd(text, area, mtype, limit, as_json, extract, folder, base_url, refresh, timeout) -> None:
+    """Search titles and descriptions of Kolada's KPIs, best match first.
+
+    Example: fou kpi search försörjningshinder --type K
+    """
+    from fou.kolada.search import search_kpis
+
+    query = " ".join(text)
+    if not query and not area:
+        fail("parameter 'text': nothing to search for; give words such as 'försörjningshinder' or --area")
+    md = open_metadata(extract, folder, base_url, refresh, timeout)
+    catalogue = md.kpis()
+    hits = search_kpis(catalogue, query, area=area, municipality_type=mtype)
+    shown = hits if limit == 0 else hits.head(limit)
+    notes(md)
+    if as_json:
+        echo_json(records(shown.drop(columns="score")))
+        return
+    if hits.empty:
+        click.echo(f"no KPI matches {query!r} among {len(catalogue)} KPIs ({md.origin})")
+        return
+    table = shown.assign(gender=shown["is_divided_by_gender"].map(yes_no))
+    echo_table(table, {"id": "id", "title": "title", "municipality_type": "type", "gender": "K/M",
+                       "publ_period": "period", "prel_publication_date": "preliminary", "publication_date": "published"})
+    more = "; --limit 0 shows all" if len(hits) > len(shown) else ""
+    click.echo(f"{len(shown)} of {len(hits)} matching KPIs ({len(catalogue)} in {md.origin}){more}. "
+               f"Details: fou kpi show ID")
+
+
+@kpi_group.command("show")
+@click.argument("ids", nargs=-1, required=True)
+@metadata_options
+@catalogue_errors
+def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
+    """Everything Kolada says about KPIs: description, unit type, gender split, publication dates."""
+    from fou.kolada.search import search_kpis
+
+    md = open_metadata(extract, folder, base_url, refresh, timeout)
+    catalogue = md.kpis()
+    wanted = [i.strip().upper() for raw in ids for i in raw.split(",") if i.strip()]
+    found = catalogue[catalogue["id"].isin(wanted)].set_index("id")
+    missing = [i for i in wanted if i not in found.index]
+    notes(md)
+    if missing:
+        close = search_kpis(catalogue, missing[0][:4])["id"].head(5).tolist() if missing[0][:1].isalpha() else []
+        hint = f"; ids starting alike: {', '.join(close)}" if close else ""
+        fail(f"parameter 'id': invalid value {', '.join(missing)!r}; not in Kolada's catalogue ({md.origin}){hint}; "
+             "find ids with `fou kpi search TEXT`")
+    rows = found.loc[wanted].reset_index()
+    if as_json:
+        echo_json(records(rows))
+        return
+    for r in rows.to_dict("records"):
+        click.echo(f"{r['id']}  {r['title']}")
+        for line in textwrap.wrap(str(r.get("description") or "(no description)"), 88):
+            click.echo(f"    {line}")
+        mt = r.get("municipality_type")
+        gender = {True: "yes (T, K and M)", False: "no (T only: missing K/M rows are not missing values)"}
+        fields = [
+            ("municipality_type", f"{mt} ({_TYPE.get(mt, 'unknown')})" if mt else None),
+            ("is_divided_by_gender", gender.get(r.get("is_divided_by_gender"))),
+            ("has_ou_data", yes_no(r.get("has_ou_data")) + (" (fou fetch --ou)" if r.get("has_ou_data") else "")),
+            ("operating_area", r.get("operating_area")), ("perspective", r.get("perspective")),
+            ("auspice", r.get("auspice")), ("publ_period", r.get("publ_period")),
+            ("prel_publication_date", r.get("prel_publication_date")), ("publication_date", r.get("publication_date")),
+        ]
+        for name, value in fields:
+            click.echo(f"  {name:<22} {value if value not in (None, '') else '–'}")
+        click.echo("")
+
+
+@kpi_group.command("groups")
+@click.argument("text", nargs=-1)
+@click.option("--members/--no-members", default=None, help="List each group's KPIs (default: when at most 3 groups match).")
+@metadata_options
+@catalogue_errors
+def groups_cmd(text, members, as_json, extract, folder, base_url, refresh, timeout) -> None:
+    """Kolada's thematic KPI groups whose title contains TEXT, with their KPIs."""
+    from fou.kolada.search import members as group_members, search_groups
+
+    md = open_metadata(extract, folder, base_url, refresh, timeout)
+    groups = md.kpi_groups()
+    hits = search_groups(groups, " ".join(text))
+    notes(md)
+    if as_json:
+        echo_json([{**g, "members": records(group_members(groups, g["id"]))} for g in records(hits)])
+        return
+    if groups.empty:
+        click.echo(f"no KPI groups in {md.origin}")
+    elif hits.empty:
+        click.echo(f"no KPI group matches {' '.join(text)!r} among {groups['group_id'].nunique()} groups ({md.origin})")
+    else:
+        echo_groups(hits, groups, members, "KPIs")
+

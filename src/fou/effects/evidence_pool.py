@@ -1,0 +1,78 @@
+"""Which published estimates can be pooled, and the pooled estimate of each group.
+
+Estimates are pooled only within a group of comparable ones: the same contrast
+(private against an equivalent public programme, or against ordinary public
+services), the same outcome family and the same unit, from randomised studies, one
+estimate per study, each with a published (or computed) standard error. Every row
+that is not pooled gets its reason, in Swedish, for the page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fou.effects import evidence, meta
+
+GROUP_KEYS = ("contrast", "outcome_family", "unit")
+POOLABLE_CONTRASTS = ("private_vs_public", "private_vs_standard_public")
+REPORT_READING = "as printed in the report"
+
+
+def with_standard_errors(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``se_used`` and ``se_how``: the published standard error, or one derived from
+    a published 95 % interval; NaN when neither is there."""
+    out = df.copy()
+    se = pd.to_numeric(out.get("std_error"), errors="coerce")
+    lo, hi = pd.to_numeric(out.get("ci_low"), errors="coerce"), pd.to_numeric(out.get("ci_high"), errors="coerce")
+    how = pd.Series(np.where(se.notna(), "publicerat medelfel", ""), index=out.index, dtype=object)
+    from_ci = se.isna() & lo.notna() & hi.notna()
+    se = se.where(~from_ci, (hi - lo) / (2 * 1.959964))
+    how[from_ci] = "härlett ur publicerat 95 %-intervall: (övre − nedre) / (2 · 1,96)"
+    computed = out.get("checked", pd.Series("", index=out.index)).eq("computed from the public-use data") & se.notna()
+    how[computed] = "beräknat från data"
+    return out.assign(se_used=se, se_how=how)
+
+
+def _reason(row: pd.Series) -> str:
+    own = row.get("se_reason_sv")
+    own = own if isinstance(own, str) and own.strip() else ""
+    if row.get("checked") == REPORT_READING:
+        return "rapportens läsning av studien, inte en skattning ur studien"
+    if pd.isna(row.get("estimate")):
+        return own or "ingen punktskattning publicerad (bara riktning eller intervall i text)"
+    if not row.get("randomised", 1):
+        return "inte randomiserad"
+    if row.get("contrast") not in POOLABLE_CONTRASTS:
+        return "jämför inte privat mot offentlig"
+    if pd.isna(row["se_used"]):
+        return own or "inget publicerat medelfel eller konfidensintervall i de källor som nåtts"
+    return ""
+
+
+def pooling_plan(df: pd.DataFrame, min_k: int = 2) -> pd.DataFrame:
+    """Every row with its group and, when it is not pooled, the reason (``reason`` empty = pooled)."""
+    plan = with_standard_errors(df)
+    plan["study_key"] = evidence.study_key(plan["study"])
+    plan["group"] = plan[list(GROUP_KEYS)].fillna("").astype(str).agg(" | ".join, axis=1)
+    plan["reason"] = plan.apply(_reason, axis=1)
+    # one estimate per study: a study with an estimate that has a standard error keeps that one
+    candidates = plan[plan["reason"] == ""]
+    twice = candidates.duplicated(["study_key", "group"], keep="first")
+    plan.loc[candidates.index[twice], "reason"] = "samma studie finns redan i gruppen"
+    sizes = plan[plan["reason"] == ""].groupby("group").size()
+    alone = (plan["reason"] == "") & plan["group"].map(sizes).fillna(0).lt(min_k)
+    plan.loc[alone, "reason"] = ("ensam i sin grupp av jämförbara skattningar (samma jämförelse, utfall och enhet): "
+                                 "inget att poola med")
+    return plan
+
+
+def pool_groups(plan: pd.DataFrame, **kwargs) -> list[dict]:
+    """The pooled estimate of each group with at least two poolable rows, with a
+    leave-one-out table when the group has three or more."""
+    out = []
+    for group, rows in plan[plan["reason"] == ""].groupby("group", sort=False):
+        result = meta.random_effects(rows["estimate"], rows["se_used"], **kwargs)
+        loo = meta.leave_one_out(rows["estimate"], rows["se_used"], list(rows["study"]), **kwargs) if len(rows) >= 3 else None
+        out.append({"group": group, "rows": rows, "result": result, "leave_one_out": loo})
+    return out

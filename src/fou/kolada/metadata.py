@@ -1,0 +1,147 @@
+"""Kolada's catalogues (KPIs, KPI groups, municipalities, municipality groups) for
+finding things, from one of three places:
+
+- an extract's own metadata (``kpis.csv``, ``units.csv``, ``groups.csv``), offline;
+- a folder of Kolada CSVs (``kpi_catalogue.csv``, ``municipalities.csv``,
+  ``municipality_groups.csv``, ``kpi_groups.csv``, as in ``../shared/data/kolada``);
+- the API, cached on disk per base URL (``FOU_CACHE_DIR/metadata``) for 24 hours.
+  When Kolada cannot be reached, an older cached copy is used and :attr:`notes`
+  says from when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fou.extracts.atomic import atomic_write_text
+from fou.extracts.paths import default_cache_dir
+from fou.kolada.client import KoladaClient, KoladaError
+from fou.kolada.kpimeta import CATALOGUE_COLUMNS, clean, truthy
+
+GROUP_COLUMNS = ["group_id", "group_title", "member_id", "member_title"]
+#: Files per catalogue: (in an extract, in a folder of Kolada CSVs).
+FILES = {"kpi": ("kpis.csv", "kpi_catalogue.csv"), "kpi_groups": (None, "kpi_groups.csv"),
+         "municipality": ("units.csv", "municipalities.csv"), "municipality_groups": ("groups.csv", "municipality_groups.csv")}
+COLUMNS = {"kpi": CATALOGUE_COLUMNS, "kpi_groups": GROUP_COLUMNS, "municipality": ["id", "title", "type"],
+           "municipality_groups": GROUP_COLUMNS}
+
+
+class Metadata:
+    """Kolada's catalogues from an extract, a folder, or the API with an on-disk cache."""
+
+    def __init__(self, base_url: str | None = None, *, extract: str | Path | None = None,
+                 folder: str | Path | None = None, cache_dir: str | Path | None = None,
+                 max_age: timedelta = timedelta(hours=24), refresh: bool = False, timeout: float = 30.0,
+                 client: KoladaClient | None = None):
+        self.extract = Path(extract) if extract else None
+        self.folder = Path(folder) if folder else None
+        self.client = client or KoladaClient(base_url, timeout=timeout, cache=False)
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.max_age, self.refresh = max_age, refresh
+        self.notes: list[str] = []
+        self.origin = (f"extract {self.extract}" if self.extract else f"folder {self.folder}" if self.folder
+                       else f"Kolada API {self.client.base_url}")
+
+    # -- catalogues -------------------------------------------------------------------
+    def kpis(self) -> pd.DataFrame:
+        """The KPI catalogue (Kolada's ``/kpi`` fields; booleans as bool, missing as None)."""
+        df = self._load("kpi")
+        for flag in ("is_divided_by_gender", "has_ou_data"):
+            df[flag] = df[flag].map(truthy).astype(object)
+        return df
+
+    def kpi_groups(self) -> pd.DataFrame:
+        """Kolada's thematic KPI groups, one row per member KPI."""
+        return self._load("kpi_groups")
+
+    def units(self) -> pd.DataFrame:
+        """Municipalities (type K), regions and Riket (type L)."""
+        return self._load("municipality")
+
+    def groups(self) -> pd.DataFrame:
+        """Municipality groups, one row per member."""
+        return self._load("municipality_groups")
+
+    # -- sources ----------------------------------------------------------------------
+    def _load(self, name: str) -> pd.DataFrame:
+        if self.extract or self.folder:
+            return self._from_files(name)
+        return _frame(self._from_api(name), name)
+
+    def _from_files(self, name: str) -> pd.DataFrame:
+        in_extract, in_folder = FILES[name]
+        base, file = (self.extract, in_extract) if self.extract else (self.folder, in_folder)
+        candidates = [f for f in (file, in_extract, in_folder) if f]
+        path = next((base / f for f in candidates if (base / f).is_file()), None)
+        if path is None and self.extract and name in ("kpi", "municipality"):
+            return _frame(_from_extract_values(self.extract, name), name)
+        if path is None:
+            what = "extract" if self.extract else "folder"
+            raise FileNotFoundError(f"{base}: the {what} has no {' or '.join(dict.fromkeys(candidates))} "
+                                    f"(Kolada's {name} catalogue); use the API or another --metadata folder")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = df.rename(columns={"id": "group_id", "title": "group_title"}) if name.endswith("groups") and "id" in df else df
+        return _frame(df.map(clean).to_dict("records"), name)
+
+    def _cache_file(self, name: str) -> Path:
+        slug = hashlib.sha256(self.client.base_url.encode("utf-8")).hexdigest()[:16]
+        return self.cache_dir / "metadata" / slug / f"{name}.json"
+
+    def _from_api(self, name: str) -> list[dict[str, Any]]:
+        path = self._cache_file(name)
+        cached = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        now = datetime.now(timezone.utc)
+        if cached and not self.refresh and now - datetime.fromisoformat(cached["fetched_at"]) < self.max_age:
+            return cached["values"]
+        try:
+            records = self._fetch(name)
+        except KoladaError as exc:
+            if not cached:
+                raise KoladaError(f"{exc}; no cached copy of Kolada's {name} catalogue either "
+                                  "(--metadata DIR or --extract PATH work offline)") from exc
+            self.notes.append(f"Kolada could not be reached ({exc}); using the {name} catalogue cached "
+                              f"{cached['fetched_at'][:16].replace('T', ' ')} UTC")
+            return cached["values"]
+        payload = {"base_url": self.client.base_url, "fetched_at": now.isoformat(timespec="seconds"), "values": records}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(payload, ensure_ascii=False))
+        return records
+
+    def _fetch(self, name: str) -> list[dict[str, Any]]:
+        if name == "kpi":
+            return self.client.kpis().to_dict("records")
+        if name == "kpi_groups":
+            return self.client.kpi_groups().to_dict("records")
+        if name == "municipality":
+            return self.client.municipalities().to_dict("records")
+        return self.client.groups().to_dict("records")
+
+
+def _from_extract_values(path: Path, name: str) -> list[dict[str, Any]]:
+    """What an extract without metadata files still says: its units (from the values)
+    or its KPI titles (from the manifest)."""
+    from fou.extracts.format import load_extract
+    from fou.extracts.regions import RIKET_ID
+
+    ex = load_extract(path)
+    if name == "kpi":
+        titles = ex.manifest["source"].get("kpi_titles") or {}
+        return [{"id": k, "title": titles.get(k)} for k in ex.kpis]
+    return [{"id": r.municipality_id, "title": r.municipality, "type": "L" if r.municipality_id == RIKET_ID else "K"}
+            for r in ex.units().itertuples() if not str(r.municipality_id).startswith("G")]
+
+
+def _frame(records: list[dict[str, Any]], name: str) -> pd.DataFrame:
+    """Records as a frame with the catalogue's columns (missing ones as None)."""
+    df = pd.DataFrame(records)
+    for col in COLUMNS[name]:
+        if col not in df:
+            df[col] = None
+    df = df.astype(object).where(df.notna(), None)
+    return df.reset_index(drop=True)

@@ -1,0 +1,67 @@
+"""Grouping of comparable estimates and the reasons given for rows not pooled."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fou.effects import evidence_pool as ep
+from fou.effects import meta
+
+CSV = "data/evidence/private_vs_public.csv"
+
+
+@pytest.fixture(scope="module")
+def studies():
+    from pathlib import Path
+    return pd.read_csv(Path(__file__).resolve().parents[1] / CSV)
+
+
+def _row(study, estimate, se=None, ci=None, **kw):
+    base = {"study": study, "estimate": estimate, "std_error": se, "ci_low": ci[0] if ci else None,
+            "ci_high": ci[1] if ci else None, "unit": "percentage points", "contrast": "private_vs_public",
+            "outcome_family": "employment", "randomised": 1, "checked": "verified (abstract)", "se_reason_sv": ""}
+    base.update(kw)
+    return base
+
+
+def test_shipped_table_pools_nothing_and_says_why(studies):
+    plan = ep.pooling_plan(studies)
+    assert (plan["reason"] != "").all()
+    by = plan.set_index("study")["reason"]
+    assert by["Laun & Skogman Thoursie (as read in the report)"].startswith("rapportens läsning")
+    assert by["Krug & Stephan"].startswith("publicerat bara som intervall")
+    assert by["Bennmarker, Grönqvist & Öckert"].startswith("ingen punktskattning")
+    assert "inget medelfel" in by["Cottier, Kempeneers, Flückiger & Lalive"]
+    behaghel = plan[plan["study"].str.startswith("Behaghel")].set_index("contrast")["reason"]
+    assert behaghel["public_intensive_vs_standard"] == "jämför inte privat mot offentlig"
+    assert ep.pool_groups(plan) == []
+
+
+def test_groups_pool_only_comparable_estimates():
+    df = pd.DataFrame([
+        _row("A", -1.0, se=0.9), _row("B", 0.4, ci=(-1.2, 2.0)), _row("C", 2.0, se=1.1),
+        _row("D", 3.0, se=1.0, outcome_family="stable_employment", contrast="private_vs_standard_public"),
+        _row("E", 30.0, se=5.0, unit="days"), _row("F", 1.0, se=0.5, randomised=0),
+        _row("A", -0.5, se=0.7, study_note="second estimate of the same study")])
+    plan = ep.pooling_plan(df)
+    reasons = plan["reason"].tolist()
+    assert reasons[:3] == ["", "", ""]
+    assert reasons[3].startswith("ensam i sin grupp") and reasons[4].startswith("ensam i sin grupp")
+    assert reasons[5] == "inte randomiserad" and reasons[6] == "samma studie finns redan i gruppen"
+    assert plan.loc[1, "se_used"] == pytest.approx(3.2 / (2 * 1.959964)) and plan.loc[1, "se_how"].startswith("härlett")
+    pooled = ep.pool_groups(plan)
+    assert len(pooled) == 1 and pooled[0]["result"].k == 3
+    direct = meta.random_effects([-1.0, 0.4, 2.0], [0.9, 3.2 / (2 * 1.959964), 1.1])
+    assert pooled[0]["result"].estimate == pytest.approx(direct.estimate)
+    assert list(pooled[0]["leave_one_out"]["left_out"]) == ["A", "B", "C"]
+
+
+def test_computed_row_replaces_the_published_one_of_the_same_study():
+    df = pd.DataFrame([
+        _row("Crépon, Duflo, Gurgand, Rathelot & Zamora", 2.4, contrast="private_vs_standard_public"),
+        _row("Crépon, Duflo, Gurgand, Rathelot & Zamora (beräknad från data)", 0.74, se=1.16,
+             contrast="private_vs_standard_public", checked="computed from the public-use data")])
+    plan = ep.pooling_plan(df)
+    assert plan.loc[0, "reason"].startswith("inget publicerat medelfel")
+    assert plan.loc[1, "reason"].startswith("ensam i sin grupp")
+    assert plan.loc[1, "se_how"] == "beräknat från data" and np.isnan(plan.loc[0, "se_used"])
