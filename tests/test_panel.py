@@ -74,3 +74,97 @@ def test_panel_for_another_region_without_population(report_extract):
     data, notes = panel.build_panel(vals, region, range(2017, 2023))
     assert data["participants_per_1000"].isna().all()
     assert len(notes) == 1 and notes[0].startswith("N01951 (Befolkningsmängd) saknas i extraktet")
+
+
+@pytest.fixture(scope="module")
+def national_values():
+    from fou.extracts.format import load_extract
+    from fou.extracts.paths import data_dir
+
+    return load_extract(data_dir() / "extracts" / "kolada-national").values
+
+
+def test_each_year_has_its_own_population_from_the_national_extract(report_extract, gr, national_values):
+    data, notes = panel.build_panel(report_extract.values, gr, range(2017, 2023), national_values)
+    row = data.set_index(["municipality", "year"]).loc[("Göteborg", 2018)]
+    pop = national_values[(national_values["kpi"] == "N01951") & (national_values["municipality_id"] == "1480")
+                          & (national_values["year"] == 2018) & (national_values["gender"] == "T")]["value"].iloc[0]
+    assert row["population"] == pop and row["population_year"] == 2018 and row["population_source"] == "national"
+    assert row["participants_per_1000"] == pytest.approx(1000 * 4558 / pop)
+    assert pop != 596841  # not the 2022 population used for every year
+    assert (data["population_year"] == data["year"]).all()
+    assert (data.loc[data["year"] == 2022, "population_source"] == "extract").all()  # the extract's own 2022 figures
+    assert "65 av 78" in notes[0] and "nationella extraktet" in notes[0]
+
+
+def test_period_effects_match_pyfixest_with_fixests_small_sample_convention(report_extract, gr, national_values):
+    import warnings
+
+    import pyfixest as pf
+
+    data, _ = panel.build_panel(report_extract.values, gr, range(2017, 2023), national_values)
+    effects = {e.period: e for e in panel.period_effects(data, "af_share", draws=999)}
+    d = data.dropna(subset=["af_share"]).copy()
+    d["omst"] = (d["period"] == "omställning").astype(float)
+    d["frist"] = (d["period"] == "fristående").astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.feols("af_share ~ omst + frist | municipality_id", d, vcov={"CRV1": "municipality_id"},
+                       ssc=pf.ssc(k_adj=False, G_adj=False))
+    n, g = len(d), d["municipality_id"].nunique()
+    factor = np.sqrt(g / (g - 1) * (n - 1) / (n - 3))  # K = 2 periods + 1 for the nested municipality effects
+    assert effects["fristående"].estimate == pytest.approx(float(ref.coef()["frist"]), rel=1e-9)
+    assert effects["fristående"].std_error == pytest.approx(float(ref.se()["frist"]) * factor, rel=1e-9)
+    # counting the 12 municipality dummies in K instead would make the errors sqrt((n-3)/(n-15)) larger
+    assert np.sqrt((n - 3) / (n - 15)) > 1.1
+    # the interval comes from the bootstrap: it excludes 0 exactly when the bootstrap p-value is below 0,05
+    for e in effects.values():
+        assert (e.ci_high < 0 or e.ci_low > 0) == (e.p_wild < 0.05)
+
+
+def test_group_comparisons_are_holm_adjusted(gr_panel):
+    from statsmodels.stats.multitest import multipletests
+
+    data, _ = gr_panel
+    g = panel.group_comparisons(data, panel.load_facts(), "af_share")
+    ok = g["p_exact"].notna()
+    assert g.loc[ok, "p_holm"].to_numpy() == pytest.approx(multipletests(g.loc[ok, "p_exact"], method="holm")[1])
+    assert (g["p_holm"] >= g["p_exact"]).all()
+
+
+def test_wild_bootstrap_matches_wildboottest_on_the_shipped_data(report_extract, gr, national_values):
+    """Rademacher weights over 13 municipalities: all 2¹³ sign vectors. Our bootstrap on the
+    demeaned regression and wildboottest on the regression with municipality dummies give
+    the same p-value (ties counted) — the small-sample factors differ only by a constant."""
+    import warnings
+
+    from wildboottest.wildboottest import WildboottestCL
+
+    from fou.effects.inference import wild_cluster_bootstrap
+
+    data, _ = panel.build_panel(report_extract.values, gr, range(2017, 2023), national_values)
+    d = data.dropna(subset=["af_share"]).reset_index(drop=True)
+    periods = pd.DataFrame({p: (d["period"] == p).astype(float) for p in ("omställning", "fristående")})
+    dummies = pd.get_dummies(d["municipality_id"], drop_first=True, dtype=float)
+    X = np.column_stack([np.ones(len(d)), periods.to_numpy(), dummies.to_numpy()])
+    y = d["af_share"].to_numpy(float)
+    cl = pd.factorize(d["municipality_id"])[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = WildboottestCL(X=X, Y=y, cluster=cl, R=np.eye(X.shape[1])[2], B=9999, seed=1, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True)
+        boot.get_weights(weights_type="rademacher")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+    t_ref, t_boot = float(np.ravel(boot.t_stat)[0]), np.ravel(boot.t_boot)
+    demeaned = pd.concat([periods, d[["af_share"]]], axis=1)
+    demeaned = demeaned - demeaned.groupby(d["municipality_id"].to_numpy()).transform("mean")
+    ours = wild_cluster_bootstrap(demeaned[["omställning", "fristående"]].to_numpy(), demeaned["af_share"].to_numpy(),
+                                  cl, 1, draws=9999, weights="rademacher")
+    assert ours.draws == len(t_boot) == 2**13
+    assert ours.p_value == np.mean(np.abs(t_boot) >= abs(t_ref) * (1 - 1e-8))
+    n, k_dummies = len(d), X.shape[1]
+    assert ours.t_stat == pytest.approx(t_ref * np.sqrt((n - 2) / (n - k_dummies)), rel=1e-8)

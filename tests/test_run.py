@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from fou.extracts.paths import notebooks_dir
+from fou.extracts.format import load_extract
+from fou.extracts.paths import data_dir, notebooks_dir
 
 from .conftest import GR_ORDER, KOLADA_DIR, fou, make_extract, needs_shared
 
@@ -41,7 +42,10 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     import fou
 
     assert run["fou_version"] == fou.__version__
-    assert run["extracts"] == [{"path": str(report_extract.path), "sha256": report_extract.checksum}]
+    national = load_extract(data_dir() / "extracts" / "kolada-national")
+    assert sorted(run["extracts"], key=lambda e: e["path"]) == [
+        {"path": str(national.path), "sha256": national.checksum},
+        {"path": str(report_extract.path), "sha256": report_extract.checksum}]
     nb = {n["name"]: n for n in run["notebooks"]}
     assert nb["03_referrals"]["parameters"]["region"] == "Göteborgsregionen"
     assert nb["03_referrals"]["parameters"]["years"] == "2017-2022"
@@ -49,7 +53,7 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     study = [n for n in run["notebooks"] if n["name"][:2] in ("01", "02", "03", "04", "05")]
     assert all(n["extract_sha256"] == report_extract.checksum for n in study)
     kinds = {n["name"]: n["source"]["kind"] for n in run["notebooks"]}
-    assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "none"
+    assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "fetched"
 
 
 def test_csv_tables_hold_the_published_figures(default_run, report_extract):
@@ -111,7 +115,13 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     truth = pd.read_csv(out / "tables" / "07_truth_check.csv")
     assert (truth["covered"] == "ja").mean() > 0.8
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
-    assert "Analysen kan inte köras än" in pilot and "fou fetch --kpi U40455" in pilot
+    assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot
+    assert "open-numbers" in pilot and pilot.count("data:image/png;base64,") >= 3  # trends, event study, secondary
+    att = pd.read_csv(out / "tables" / "pilot_att.csv")
+    head = att[(att["outcome"] == "U40455") & (att["year"] == 2020) & (att["sample"] == "unbalanced")
+               & (att["weighting"] == "unweighted")]
+    assert len(head) == 1 and head["estimate"].iloc[0] == pytest.approx(-1.1955, abs=5e-4)
+    assert (out / "figures" / "08_event_study.png").is_file()
     votes = pd.read_csv(out / "tables" / "06_vote_count.csv")
     assert votes[votes["läsning"] == "Rapportens räkning"]["studies"].tolist() == [1, 2, 4]
     evidence = (out / "html" / "06_evidence.html").read_text(encoding="utf-8")

@@ -16,7 +16,8 @@ from fou.extracts.swedish import NBSP, axis_formatter, format_number, parse_numb
         (2.0, 1, "2,0"),
         (999.96, 1, f"1{NBSP}000,0"),
         (-0.04, 1, "0,0"),
-        (-1234.5, 1, f"\u22121{NBSP}234,5"),
+        (-1234.5, 1, f"\u22121{NBSP}234,5"),  # true minus
+        (-1.1955, 2, "\u22121,20"),
         (0, 0, "0"),
         (float("nan"), 1, "i.u."),
         (None, 0, "i.u."),
@@ -31,7 +32,8 @@ def test_zero_is_not_missing():
     assert format_number(float("nan"), 0) == "i.u."
 
 
-@pytest.mark.parametrize(("text", "expected"), [("4 558", 4558.0), ("6,8", 6.8), (f"12{NBSP}800", 12800.0), ("0", 0.0), ("\u22121,5", -1.5)])
+@pytest.mark.parametrize(("text", "expected"), [("4 558", 4558.0), ("6,8", 6.8), (f"12{NBSP}800", 12800.0), ("0", 0.0),
+                                               ("\u22121,2", -1.2), ("-1,2", -1.2)])
 def test_parse_number(text, expected):
     assert parse_number(text) == expected
 

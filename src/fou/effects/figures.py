@@ -133,3 +133,58 @@ def group_means_figure(means: pd.DataFrame, start: int, ylabel: str) -> Figure:
     ax.legend(title="", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+ORANGE = "#e65100"
+PERIOD_STYLE = {"placebo": (GREY, "o", "Förperiod (placebo mot 2019)"),
+                "clean": (GREEN, "o", "2020: ren jämförelse (övriga ännu utan KROM)"),
+                "contaminated": (ORANGE, "D", "2021–22: kontaminerad (övriga fick KROM under 2021)")}
+
+
+def _att_axes(ax, rows: pd.DataFrame, base: int, title: str, ylabel: str, decimals: int = 1) -> None:
+    """ATT(2020, t) by year on ``ax``: placebo grey, 2020 green and filled, 2021–22 orange,
+    hollow, on a hatched background; the base year marked at zero."""
+    r = rows.sort_values("year")
+    ax.axhline(0, color="#444", lw=0.8)
+    contaminated = r[r["period"] == "contaminated"]["year"]
+    if len(contaminated):
+        ax.axvspan(contaminated.min() - 0.5, contaminated.max() + 0.5, facecolor="#fff3e0", edgecolor=ORANGE,
+                   hatch="///", alpha=0.5, lw=0, zorder=0)
+    for period, (colour, marker, label) in PERIOD_STYLE.items():
+        p = r[r["period"] == period]
+        if p.empty:
+            continue
+        ax.errorbar(p["year"], p["estimate"], yerr=[p["estimate"] - p["ci_low"], p["ci_high"] - p["estimate"]],
+                    fmt=marker, color=colour, capsize=3, ms=7 if period == "clean" else 6, lw=1.4,
+                    mfc=colour if period != "contaminated" else "white", ls="none", label=label)
+    ax.plot([base], [0], marker="s", color="#444", ms=6, ls="none", label=f"Basår {base} (= 0)")
+    ax.set_xticks(sorted(set(r["year"]) | {base}))
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_ylabel(ylabel)
+    _swedish(ax, "y", decimals)
+
+
+def att_event_figure(rows: pd.DataFrame, base: int, title: str, ylabel: str) -> Figure:
+    """One outcome's ATT(2020, t) with 95 % intervals, clean and contaminated years apart."""
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
+    _att_axes(ax, rows, base, title, ylabel)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.11, 1, 1))
+    return fig
+
+
+def att_event_grid(table: pd.DataFrame, labels: dict[str, str], base: int) -> Figure:
+    """Small multiples of :func:`att_event_figure`, one panel per outcome in ``labels``."""
+    sns.set_theme(style="whitegrid")
+    outcomes = [o for o in labels if o in set(table["outcome"])]
+    cols = 2
+    fig, axes = plt.subplots((len(outcomes) + 1) // cols, cols, figsize=(9, 3.2 * ((len(outcomes) + 1) // cols)),
+                             dpi=110, squeeze=False)
+    for i, outcome in enumerate(outcomes):
+        _att_axes(axes.flat[i], table[table["outcome"] == outcome], base, labels[outcome], "Procentenheter", decimals=2)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_axis_off()
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig

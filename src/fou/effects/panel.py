@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy import stats
 
 from fou.study import definition as study
-from fou.effects.inference import exact_permutation_test, wild_cluster_bootstrap
+from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_bootstrap_ci
+from fou.effects.multiple import holm
 from fou.extracts.paths import data_dir
 from fou.extracts.regions import Region
 
@@ -42,11 +43,44 @@ def load_facts(path: str | Path | None = None) -> pd.DataFrame:
     return pd.read_csv(path or data_dir() / "facts" / "municipality_facts.csv", dtype={"municipality_id": str})
 
 
-def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int]) -> tuple[pd.DataFrame, list[str]]:
+def _population(own: pd.DataFrame, other: pd.DataFrame | None, grid: pd.DataFrame) -> pd.DataFrame:
+    """Population per municipality and year: the extract's own N01951 for that year, else
+    ``other``'s (the national extract) for that year, else the nearest year either has."""
+    def keyed(v: pd.DataFrame | None) -> pd.DataFrame:
+        if v is None:
+            return pd.DataFrame({"municipality_id": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
+                                 "value": pd.Series(dtype=float)})
+        v = v[(v["kpi"] == study.POPULATION.id) & (v["gender"] == "T") & v["value"].notna()]
+        return v[["municipality_id", "year", "value"]]
+
+    mine, national = keyed(own), keyed(other)
+    out = grid.merge(mine.rename(columns={"value": "population"}), how="left")
+    out["population_source"] = pd.Series(np.where(out["population"].notna(), "extract", ""), index=out.index, dtype=object)
+    out["population_year"] = np.where(out["population"].notna(), out["year"], np.nan).astype(float)
+    fill = out["population"].isna()
+    from_national = out[fill].merge(national.rename(columns={"value": "pop_n"}), how="left")["pop_n"].to_numpy(float)
+    out.loc[fill, "population"] = from_national
+    got = fill & out["population"].notna()
+    out.loc[got, "population_source"] = "national"
+    out.loc[got, "population_year"] = out.loc[got, "year"]
+    both = pd.concat([mine, national]).drop_duplicates(["municipality_id", "year"])
+    for i in out.index[out["population"].isna()]:
+        cand = both[both["municipality_id"] == out.at[i, "municipality_id"]]
+        if len(cand):
+            nearest = cand.iloc[(cand["year"] - out.at[i, "year"]).abs().argsort().iloc[0]]
+            out.loc[i, "population"] = float(nearest["value"])
+            out.loc[i, "population_year"] = float(nearest["year"])
+            out.loc[i, "population_source"] = "nearest"
+    return out
+
+
+def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int],
+                population: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One row per municipality and year: ``af_share`` (U40806), ``participants``
-    (U40800), ``population`` (N01951, same year, else the nearest year the extract
-    has, recorded in ``population_year``) and ``participants_per_1000``. Returns the
-    panel and Swedish notes on what was approximated."""
+    (U40800), ``population`` (N01951 of that year: from the extract, else from
+    ``population`` — the values of the national extract — else the nearest year,
+    recorded in ``population_year`` and ``population_source``) and
+    ``participants_per_1000``. Returns the panel and Swedish notes on the sources."""
     sel = values[(values["gender"] == "T") & values["municipality_id"].isin(region.ids)]
     grid = pd.MultiIndex.from_product([list(region.ids), list(years)], names=["municipality_id", "year"]).to_frame(index=False)
 
@@ -55,34 +89,28 @@ def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int]) -> t
 
     panel = grid.merge(series(study.REFERRALS_AF.id).rename(columns={"value": "af_share"}), how="left")
     panel = panel.merge(series(study.PARTICIPANTS.id).rename(columns={"value": "participants"}), how="left")
-    pop = series(study.POPULATION.id).dropna()
-    notes = []
-    pops, pop_years = [], []
-    for mid, year in zip(panel["municipality_id"], panel["year"]):
-        own = pop[pop["municipality_id"] == mid]
-        if own.empty:
-            pops.append(np.nan)
-            pop_years.append(np.nan)
-            continue
-        nearest = own.iloc[(own["year"] - year).abs().argsort().iloc[0]]
-        pops.append(nearest["value"])
-        pop_years.append(nearest["year"])
-    panel["population"] = pops
-    panel["population_year"] = pop_years
+    other = population[population["municipality_id"].isin(region.ids)] if population is not None else None
+    panel = panel.merge(_population(sel, other, grid), how="left")
     panel["participants_per_1000"] = 1000 * panel["participants"] / panel["population"]
-    approx = panel[panel["population_year"].notna() & (panel["population_year"] != panel["year"])]
+    notes = []
+    national = panel[panel["population_source"] == "national"]
+    if len(national):
+        notes.append(f"Befolkning (N01951) för {len(national)} av {len(panel)} kommun-år "
+                     f"({study.year_span(sorted(int(y) for y in national['year'].unique()))}) kommer från det nationella "
+                     "extraktet (Koladas öppna data), eftersom extraktet saknar dem; varje år har sin egen befolkning.")
+    approx = panel[panel["population_source"] == "nearest"]
     if len(approx):
         used = sorted({int(y) for y in approx["population_year"]})
-        notes.append(f"Befolkning (N01951) saknas i extraktet för vissa år; deltagare per 1 000 invånare använder då "
+        notes.append(f"Befolkning (N01951) saknas för vissa år; deltagare per 1 000 invånare använder då "
                      f"befolkningen närmaste år som finns ({', '.join(map(str, used))}) för {len(approx)} av {len(panel)} observationer.")
     for kpi in (study.REFERRALS_AF, study.PARTICIPANTS, study.POPULATION):
-        if series(kpi.id)["value"].notna().sum() == 0:
+        if series(kpi.id)["value"].notna().sum() == 0 and not (kpi is study.POPULATION and len(national)):
             notes.append(f"{kpi.id} ({kpi.label}) saknas i extraktet för regionen; de analyser som behöver det visar inget. "
                          f"Hämta med: fou fetch --study gr-2023 --region \"{region.name}\" --years {min(years)}-{max(years)} --out DIR")
     panel["municipality"] = panel["municipality_id"].map(region.names)
     panel["period"] = panel["year"].map(period_of)
     return panel[["municipality_id", "municipality", "year", "period", "af_share", "participants", "population",
-                  "population_year", "participants_per_1000"]], notes
+                  "population_year", "population_source", "participants_per_1000"]], notes
 
 
 @dataclass(frozen=True)
@@ -101,25 +129,30 @@ class PeriodEffect:
 
 def period_effects(panel: pd.DataFrame, outcome: str, draws: int = 9999, seed: int = 2023) -> list[PeriodEffect]:
     """Transition and private-provider periods against 2017–18, with municipality fixed
-    effects; CR1 cluster-robust errors (t with G − 1 df) and wild cluster restricted
-    bootstrap p-values (Webb weights). Missing years stay missing (dropped, n shown)."""
+    effects (absorbed by demeaning within municipality). Standard errors CR1 with
+    fixest's convention (K = the two period effects + 1 for the municipality effects,
+    which are nested in the clusters); p-values and 95 % intervals from the wild
+    cluster restricted bootstrap (Webb weights), the interval by inverting the same
+    test, so the two agree; ``p_cluster`` is the cluster-t p-value (t with G − 1 df)
+    for comparison. Missing years stay missing (dropped, n shown)."""
     d = panel.dropna(subset=[outcome]).copy()
     if d["municipality_id"].nunique() < 2 or d["period"].nunique() < 2 or "före" not in set(d["period"]):
         return []  # nothing to estimate (the page notes the missing KPI)
-    X = pd.DataFrame({"omställning": (d["period"] == "omställning").astype(float),
-                      "fristående": (d["period"] == "fristående").astype(float)}, index=d.index)
-    fe = pd.get_dummies(d["municipality_id"], prefix="m", drop_first=True, dtype=float)
-    X = sm.add_constant(pd.concat([X, fe], axis=1))
+    names = ["omställning", "fristående"]
+    raw = pd.DataFrame({n: (d["period"] == n).astype(float) for n in names}, index=d.index)
+    raw["y"] = d[outcome].astype(float)
+    demeaned = raw - raw.groupby(d["municipality_id"].to_numpy()).transform("mean")
+    X, y = demeaned[names].to_numpy(), demeaned["y"].to_numpy()
     groups = pd.factorize(d["municipality_id"])[0]
-    res = sm.OLS(d[outcome].astype(float), X).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    g = int(groups.max() + 1)
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    se = cluster_robust_se(X, y - X @ beta, groups, df_k=len(names) + 1)
     out = []
-    for name in ("omställning", "fristående"):
-        wild = wild_cluster_bootstrap(X.to_numpy(), d[outcome].to_numpy(float), groups, X.columns.get_loc(name),
-                                      draws=draws, seed=seed)
-        ci = res.conf_int().loc[name]
-        out.append(PeriodEffect(outcome, name, float(res.params[name]), float(res.bse[name]), float(ci.iloc[0]),
-                                float(ci.iloc[1]), float(res.pvalues[name]), wild.p_value, int(len(d)),
-                                int(d["municipality_id"].nunique())))
+    for j, name in enumerate(names):
+        wild = wild_bootstrap_ci(X, y, groups, j, draws=draws, seed=seed)
+        p_cluster = float(2 * stats.t.sf(abs(beta[j] / se[j]), g - 1))
+        out.append(PeriodEffect(outcome, name, float(beta[j]), float(se[j]), wild.ci_low, wild.ci_high, p_cluster, wild.p_value,
+                                int(len(d)), g))
     return out
 
 
@@ -135,11 +168,12 @@ def municipality_change(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 
 def group_comparisons(panel: pd.DataFrame, facts: pd.DataFrame, outcome: str = "af_share") -> pd.DataFrame:
-    """Exact permutation tests of the change in ``outcome`` between the report's groups."""
+    """Exact, studentised permutation tests of the change in ``outcome`` between the
+    report's groups, with Holm-adjusted p-values over the groupings (``p_holm``)."""
     change = municipality_change(panel, outcome).merge(facts, on=["municipality_id"], how="left", suffixes=("", "_f"))
     if change.empty:
         return pd.DataFrame(columns=["grouping", "definition", "n_group", "n_other", "mean_group", "mean_other",
-                                     "difference", "p_exact", "permutations", "members"])
+                                     "difference", "p_exact", "p_holm", "permutations", "members"])
     rows = []
     for column, (label, definition) in GROUPINGS.items():
         d = change.dropna(subset=[column])
@@ -159,7 +193,9 @@ def group_comparisons(panel: pd.DataFrame, facts: pd.DataFrame, outcome: str = "
                      "mean_group": float(d.loc[in_group, "change"].mean()), "mean_other": float(d.loc[~in_group, "change"].mean()),
                      "difference": res.statistic, "p_exact": res.p_value, "permutations": res.permutations,
                      "members": ", ".join(d.loc[in_group, "municipality"])})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.insert(out.columns.get_loc("p_exact") + 1, "p_holm", holm(out["p_exact"].to_numpy(float)))
+    return out
 
 
 def effects_frame(effects: Sequence[PeriodEffect]) -> pd.DataFrame:

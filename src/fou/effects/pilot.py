@@ -1,101 +1,131 @@
-"""National comparison: municipalities where private providers (KROM, "Kundval Rusta och
-matcha") were piloted from April 2020 against all others, before the national roll-out
-(October and December 2021). Difference-in-differences and an event study with
-municipality and year fixed effects and errors clustered by municipality, plus a
-cross-sectional regression of outcomes on socioeconomic indicators."""
+"""The KROM pilot ("Kundval Rusta och matcha"): 32 municipalities got private providers
+from April 2020; the others during 2021 (among them 101 on 1 October and 104 on
+7 December). Group-time ATTs against 2019 (see :mod:`fou.effects.staggered`) for the
+KAS outcome U40455 and for outcomes Kolada has for every municipality and year, their
+inference (cluster-robust, wild bootstrap, randomisation of pilot status within county,
+Holm over outcomes), the TWFE comparison and a descriptive cross-section.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from fou.effects import staggered, twfe
+from fou.effects.inference import wild_bootstrap_ci
+from fou.effects.multiple import holm
+from fou.effects.randomisation import randomisation_test
 from fou.extracts.params import ParameterError
-from fou.effects.rct import Estimate
+from fou.extracts.pilots import load_pilots, pilots_file  # noqa: F401 (re-exported for the pages)
 
 OUTCOME = "U40455"
 OUTCOME_LABEL = "Avslutade deltagare som börjat arbeta eller studera, andel (%)"
+SECONDARY = {"N03920": "Arbetslösa 18–65 år, andel (%)", "N03926": "Långtidsarbetslösa 25–65 år, andel (%)",
+             "N31807": "Invånare med ekonomiskt bistånd, andel (%)",
+             "N31816": "Långvarigt ekonomiskt bistånd, andel (%) av vuxna invånare"}
+OUTCOMES = {OUTCOME: OUTCOME_LABEL, **SECONDARY}
 PREDICTORS = {"N03920": "Arbetslösa 18–65 år, andel", "N31807": "Invånare med ekonomiskt bistånd, andel",
               "N31858": "Biståndsmottagare med försörjningshinder arbetslöshet, andel", "N01951": "Invånare (log)"}
-START = 2020
-FETCH_HINT = ("fou fetch --kpi U40455,N03920,N31807,N31858,N01951 --municipality all --years 2016-2022 "
-              "--out data/extracts/national")
+DESIGN = staggered.KROM
+START = DESIGN.cohort
+NATIONAL_EXTRACT = "kolada-national"
+FETCH_HINT = ("fou fetch --kpi U40455,N01951,N03920,N03926,N31807,N31816,N31858 --municipality all "
+              "--years 2016-2022 --out data/extracts/national")
 
 
-def load_pilots(path: str | Path) -> pd.DataFrame:
-    """Pilot municipalities: a CSV with ``municipality_id`` (and optionally name, start)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError("pilots", str(path), "no such file; expected a CSV with a municipality_id column "
-                             "(Arbetsförmedlingen's 32 KROM pilot municipalities)")
-    df = pd.read_csv(path, dtype={"municipality_id": str})
-    if "municipality_id" not in df:
-        raise ParameterError("pilots", str(path), "the CSV has no municipality_id column")
-    return df
+def check_pilots(pilots: pd.DataFrame, values: pd.DataFrame, source: str = "") -> None:
+    """Every pilot must be a municipality of the extract (else a ParameterError names it)."""
+    known = set(staggered.municipalities_only(values)["municipality_id"])
+    unknown = sorted(set(pilots["municipality_id"]) - known)
+    if unknown:
+        raise ParameterError("pilots", source or ", ".join(unknown[:3]),
+                             f"municipality id(s) {', '.join(unknown[:5])} have no values in the extract; "
+                             "expected Kolada municipality ids such as '1480'")
 
 
 def missing_kpis(values: pd.DataFrame, kpis: Sequence[str]) -> list[str]:
     """KPIs without any value in the extract."""
-    have = set(values.loc[values["value"].notna(), "kpi"])
+    have = set(values.loc[values["value"].notna(), "kpi"].unique())
     return [k for k in kpis if k not in have]
 
 
-def municipal_panel(values: pd.DataFrame, pilots: pd.DataFrame, outcome: str = OUTCOME,
-                    years: Sequence[int] | None = None) -> pd.DataFrame:
-    """Outcome per municipality (type K: four digits, not 00xx) and year, with pilot flags."""
-    v = values[(values["kpi"] == outcome) & (values["gender"] == "T") & values["value"].notna()]
-    v = v[v["municipality_id"].str.fullmatch(r"\d{4}") & ~v["municipality_id"].str.startswith("00")]
-    if years is not None:
-        v = v[v["year"].isin(list(years))]
-    d = v[["municipality_id", "municipality", "year", "value"]].rename(columns={"value": "y"}).copy()
-    d["pilot"] = d["municipality_id"].isin(set(pilots["municipality_id"])).astype(int)
-    d["post"] = (d["year"] >= START).astype(int)
-    d["treated"] = d["pilot"] * d["post"]
-    d["event_time"] = d["year"] - START
-    return d.reset_index(drop=True)
+def county(ids: Iterable[str]) -> np.ndarray:
+    """County (län) code of municipality ids: their first two digits."""
+    return np.array([str(i)[:2] for i in ids])
 
 
-def _fit(formula: str, d: pd.DataFrame):
-    return smf.ols(formula, data=d).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["municipality_id"])[0]},
-                                        use_t=True)
+def att_results(values: pd.DataFrame, pilots: pd.DataFrame, outcomes: Iterable[str] = OUTCOMES) -> pd.DataFrame:
+    """ATT(2020, t) for every outcome, year, sample and weighting (``tables/pilot_att.csv``)."""
+    present = [o for o in outcomes if o not in missing_kpis(values, [o])]
+    table = staggered.att_table(values, pilots["municipality_id"], present, DESIGN)
+    table["comparison"] = np.where(table["period"] == "contaminated", "treated_from_oct_or_dec_2021", "not_yet_treated")
+    return table.drop(columns=["t_stat"])
 
 
-def difference_in_differences(panel: pd.DataFrame, post_years: Sequence[int] = (2020, 2021)) -> Estimate:
-    """Two-way fixed effects DiD: pilots × post with municipality and year effects,
-    over the pre-period and ``post_years`` (before everyone had private providers)."""
-    d = panel[(panel["year"] < START) | panel["year"].isin(list(post_years))]
-    res = _fit("y ~ treated + C(municipality_id) + C(year)", d)
-    ci = res.conf_int().loc["treated"]
-    return Estimate(float(res.params["treated"]), float(res.bse["treated"]), float(ci.iloc[0]), float(ci.iloc[1]),
-                    float(res.pvalues["treated"]), int(res.nobs), int(d["municipality_id"].nunique()), "DiD")
-
-
-def event_study(panel: pd.DataFrame, reference: int = -1) -> tuple[pd.DataFrame, dict]:
-    """Pilot × event-time coefficients (reference year omitted) and a joint test that
-    all pre-period coefficients are zero (pre-trends)."""
-    d = panel.copy()
-    times = sorted(t for t in d["event_time"].unique() if t != reference)
-    names = {}
-    for t in times:
-        name = f"ev_m{abs(t)}" if t < 0 else f"ev_p{t}"
-        d[name] = ((d["event_time"] == t) & (d["pilot"] == 1)).astype(float)
-        names[t] = name
-    res = _fit("y ~ " + " + ".join(names.values()) + " + C(municipality_id) + C(year)", d)
+def inference_table(values: pd.DataFrame, pilots: pd.DataFrame, year: int = START, draws: int = 999,
+                    seed: int = 2020, outcomes: Iterable[str] = OUTCOMES) -> pd.DataFrame:
+    """ATT(2020, ``year``) in the unbalanced sample, per outcome and weighting, with
+    cluster-robust (CR1), wild bootstrap (WCR, Webb weights; interval by test inversion)
+    and randomisation p-values (pilot status re-drawn within county, and freely), and
+    Holm-adjusted p-values over the outcomes (per weighting, for CR1 and for the
+    within-county randomisation)."""
+    ids = pilots["municipality_id"]
+    weights = staggered.population_weights(values, DESIGN.base)
     rows = []
-    for t, name in names.items():
-        ci = res.conf_int().loc[name]
-        rows.append({"event_time": t, "year": START + t, "estimate": float(res.params[name]), "std_error": float(res.bse[name]),
-                     "ci_low": float(ci.iloc[0]), "ci_high": float(ci.iloc[1]), "p_value": float(res.pvalues[name])})
-    leads = [names[t] for t in times if t < reference]
-    pre = {"leads": len(leads), "F": np.nan, "p_value": np.nan, "nobs": int(res.nobs),
-           "n_clusters": int(d["municipality_id"].nunique())}
-    if leads:
-        test = res.f_test(", ".join(f"{n} = 0" for n in leads))
-        pre.update(F=float(np.asarray(test.fvalue).ravel()[0]), p_value=float(np.asarray(test.pvalue).ravel()[0]))
-    return pd.DataFrame(rows), pre
+    for outcome in [o for o in outcomes if o not in missing_kpis(values, [o])]:
+        wide = staggered.wide_panel(values, outcome, DESIGN.years)
+        for weighting in staggered.WEIGHTINGS:
+            ld = staggered.long_difference(wide, ids, year, DESIGN, "unbalanced",
+                                           None if weighting == "unweighted" else weights)
+            res = staggered.att(ld)
+            root = np.sqrt(ld.weights)
+            X, y, clusters = np.column_stack([root, root * ld.treated]), root * ld.delta, np.arange(len(ld.delta))
+            wild = wild_bootstrap_ci(X, y, clusters, 1, draws=draws, seed=seed)
+            within = randomisation_test(ld.delta, ld.treated, ld.weights, county(ld.units), draws, seed)
+            free = randomisation_test(ld.delta, ld.treated, ld.weights, None, draws, seed)
+            rows.append({"outcome": outcome, "year": year, "weighting": weighting, "estimate": res.estimate,
+                         "std_error": res.std_error, "ci_low": res.ci_low, "ci_high": res.ci_high,
+                         "p_value": res.p_value, "p_wild": wild.p_value, "wild_ci_low": wild.ci_low, "wild_ci_high": wild.ci_high,
+                         "p_ri_county": within.p_value, "p_ri_free": free.p_value, "n_treated": res.n_treated,
+                         "n_control": res.n_control, "ri_counties": within.strata, "draws": draws})
+    out = pd.DataFrame(rows)
+    if len(out):
+        for col in ("p_value", "p_ri_county"):
+            out[f"{col}_holm"] = out.groupby("weighting")[col].transform(lambda p: holm(p.to_numpy(float)))
+    return out
+
+
+def pre_trends(values: pd.DataFrame, pilots: pd.DataFrame, outcomes: Iterable[str] = OUTCOMES) -> pd.DataFrame:
+    """Joint test of the placebo ATTs (2016–18 against 2019) per outcome and sample, unweighted."""
+    rows = []
+    for outcome in [o for o in outcomes if o not in missing_kpis(values, [o])]:
+        wide = staggered.wide_panel(values, outcome, DESIGN.years)
+        for sample in staggered.SAMPLES:
+            rows.append({"outcome": outcome, "sample": sample,
+                         **staggered.placebo_wald(wide, pilots["municipality_id"], DESIGN, sample)})
+    return pd.DataFrame(rows)
+
+
+def twfe_comparison(values: pd.DataFrame, pilots: pd.DataFrame, outcome: str = OUTCOME) -> pd.DataFrame:
+    """The 2020 effect by the ATT and by the TWFE regressions it replaces, unweighted."""
+    ids = pilots["municipality_id"]
+    wide = staggered.wide_panel(values, outcome, DESIGN.years)
+    att = staggered.att(staggered.long_difference(wide, ids, START, DESIGN, "unbalanced"))
+    balanced = wide.dropna()
+    rows = [{"method": "att_2x2", "estimate": att.estimate, "std_error": att.std_error, "p_value": att.p_value,
+             "units": att.n_treated + att.n_control}]
+    for method, panel in (("twfe_event_study", wide), ("twfe_event_study_balanced", balanced)):
+        es = twfe.twfe_event_study(panel, ids, DESIGN).set_index("year").loc[START]
+        rows.append({"method": method, "estimate": es["estimate"], "std_error": es["std_error"],
+                     "p_value": es["p_value"], "units": int((panel.notna().sum(axis=1) > 1).sum())})
+    for method, post in (("twfe_did_2020_2021", (2020, 2021)), ("twfe_did_2020_2022", (2020, 2021, 2022))):
+        did = twfe.twfe_did(wide, ids, post, DESIGN)
+        rows.append({"method": method, "estimate": did["estimate"], "std_error": did["std_error"],
+                     "p_value": did["p_value"], "units": did["n_clusters"]})
+    return pd.DataFrame(rows)
 
 
 def cross_section(values: pd.DataFrame, outcome: str = OUTCOME, predictors: Sequence[str] = tuple(PREDICTORS),

@@ -100,6 +100,8 @@ class Extract:
         """One line for readers: where the values came from and when."""
         src = self.manifest["source"]
         kind = src["kind"]
+        if src.get("provenance_sv"):  # who fetched it, when, from where, in the manifest's own words
+            return str(src["provenance_sv"])
         if kind == "fetched":
             return f"Hämtat från Kolada ({src.get('base_url', 'api.kolada.se')}) {src.get('fetched_at', '')[:10]}"
         if kind == "transcribed":

@@ -156,7 +156,36 @@ def _data_file(c: Checked, name: str, expected: str) -> None:
 
 @rule("pilots")
 def _pilots(c: Checked) -> None:
-    _data_file(c, "pilots", "a CSV with a municipality_id column")
+    """The pilot list (empty: the shipped KROM list): readable, with well-formed municipality ids.
+    (Whether the extract covers them is the page's to explain: another extract may lack them.)"""
+    from fou.extracts.pilots import load_pilots, pilots_file
+
+    if c.params.get("pilots"):
+        _data_file(c, "pilots", "a CSV with a municipality_id column")
+        load_pilots(c.params["pilots"])
+    else:
+        c.read(pilots_file())
+        load_pilots(pilots_file())
+
+
+@rule("population")
+def _population(c: Checked) -> None:
+    """The extract that supplies each year's population (N01951) where the study extract lacks it."""
+    from fou.study.inputs import open_extract
+
+    value = c.params.get("population")
+    if not value:
+        return
+    try:
+        ex = open_extract(value, base=REPO_ROOT)
+    except ParameterError as exc:
+        raise ParameterError("population", value, exc.valid) from None
+    if "N01951" not in set(ex.values["kpi"]):
+        raise ParameterError("population", value, "the extract has no population (N01951); expected a national "
+                             "extract such as 'kolada-national'")
+    c.params["population"] = str(ex.path)
+    for name in ("values.csv", "manifest.json"):
+        c.read(ex.path / name)
 
 
 @rule("evidence")

@@ -1,0 +1,114 @@
+"""Build the shipped national extract ``data/extracts/kolada-national`` from the shared Kolada dump.
+
+Input: ``../shared/data/kolada/`` (``values_2010_2022.csv``, ``municipalities.csv``,
+``municipality_groups.csv``, ``kpi_catalogue.csv``). The values are real Kolada
+figures fetched from Kolada's API by the open-numbers project
+(``ddf--kolada--dump``, created 2024-08-31); this script only selects and
+reformats them. It fetches nothing.
+
+Selection: the KPIs the pages use (``KPIS``), every unit (290 municipalities, 21
+regions, ``0000`` Riket), 2010–2022, gender ``T`` (no page needs K/M). Beside
+``values.csv``: Kolada's unit list (``units.csv``) and the named municipality
+groups with unweighted means (``groups.csv``: counties' municipalities, regional
+associations such as Göteborgsregionen and Fyrbodal), so regions resolve offline.
+
+Run: ``python scripts/build_national_extract.py [--shared ../shared] [--out data/extracts/kolada-national]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from fou.extracts.format import sha256_file, write_extract
+
+ROOT = Path(__file__).resolve().parents[1]
+KPIS = ["U40455", "N01951", "N03920", "N03926", "N31807", "N31816", "N31858", "N31814"]
+YEARS = range(2010, 2023)
+GENDER = "T"
+MAX_BYTES = 2_000_000
+LICENCE = {
+    "name": "Kolada's terms of use (Användarvillkor)",
+    "url": "https://www.kolada.se/om-oss/api",
+    "terms": "free of charge, no agreement needed, commercial use allowed; state the source as "
+             "'Källa: Kolada'; figures you process yourself must not be attributed to Kolada",
+}
+SOURCE = {
+    "kind": "fetched",
+    "fetched": True,
+    "fetched_by": "the open-numbers project (ddf--kolada--dump), not by fou",
+    "fetched_at": "2024-08-31",
+    "base_url": "https://api.kolada.se",
+    "origin": "Kolada (RKA, Rådet för främjande av kommunala analyser); the figures' primary sources "
+              "are named in each KPI's description (SCB, Arbetsförmedlingen, Socialstyrelsen, SKR's KAS survey)",
+    "dataset": "open-numbers/ddf--kolada--dump (created 2024-08-31), as stored in ../shared/data/kolada/values_2010_2022.csv",
+    "description": "Kolada's open data fetched from Kolada's API by the open-numbers project "
+                   "(ddf--kolada--dump, 2024-08-31); selected and converted to the fou extract format by "
+                   "scripts/build_national_extract.py (values unchanged)",
+    "licence": LICENCE,
+    "provenance_sv": "Koladas öppna data (källa: Kolada, RKA), hämtade från Koladas API av open-numbers-projektet "
+                     "(ddf--kolada--dump) 2024-08-31; urval och format: scripts/build_national_extract.py, inget hämtat av fou",
+}
+
+
+def select_values(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The shipped rows: ``KPIS`` × every unit × ``YEARS``, gender T, with Kolada's unit names."""
+    v = values[values["kpi"].isin(KPIS) & values["year"].isin(list(YEARS)) & (values["gender"] == GENDER)].copy()
+    names = dict(zip(units["id"], units["title"]))
+    unknown = sorted(set(v["municipality_id"]) - set(names))
+    if unknown:
+        raise SystemExit(f"values hold unit ids missing from municipalities.csv: {unknown[:5]}")
+    v["municipality"] = v["municipality_id"].map(names)
+    v["status"] = ""
+    return v[["kpi", "municipality_id", "municipality", "year", "gender", "value", "status"]]
+
+
+def select_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Kolada's named groups with unweighted means (counties, regional associations), not the
+    'similar municipalities' comparison groups."""
+    keep = groups["group_title"].str.endswith("(ovägt medel)")
+    return groups[keep].sort_values(["group_id", "member_id"]).reset_index(drop=True)
+
+
+def build(shared: Path, out: Path) -> None:
+    kolada = shared / "data" / "kolada"
+    source_csv = kolada / "values_2010_2022.csv"
+    if not source_csv.is_file():
+        raise SystemExit(f"{source_csv}: not found; pass --shared pointing at the shared folder")
+    values = pd.read_csv(source_csv, dtype={"kpi": str, "municipality_id": str, "gender": str})
+    units = pd.read_csv(kolada / "municipalities.csv", dtype=str, keep_default_na=False)[["id", "title", "type"]]
+    groups = pd.read_csv(kolada / "municipality_groups.csv", dtype=str, keep_default_na=False)
+    catalogue = pd.read_csv(kolada / "kpi_catalogue.csv", dtype=str, keep_default_na=False).set_index("id")
+    selected = select_values(values, units)
+    missing = [k for k in KPIS if k not in set(selected["kpi"])]
+    if missing:
+        raise SystemExit(f"{source_csv}: no values for {missing}")
+    source = {**SOURCE, "input": {"file": "values_2010_2022.csv", "sha256": sha256_file(source_csv),
+                                  "rows": int(len(values))},
+              "kpi_titles": {k: catalogue.loc[k, "title"] for k in KPIS}}
+    counts = selected.groupby("kpi").size().reindex(KPIS).astype(int).to_dict()
+    extra = {"units.csv": units.to_csv(index=False, lineterminator="\n"),
+             "groups.csv": select_groups(groups).to_csv(index=False, lineterminator="\n")}
+    extract = write_extract(selected, out, source, extra_files=extra, counts_by_kpi=counts, name=out.name,
+                            title="Kolada, alla kommuner och regioner 2010–2022 (open-numbers, 2024-08-31)")
+    too_big = [(p.name, p.stat().st_size) for p in out.iterdir() if p.stat().st_size >= MAX_BYTES]
+    if too_big:
+        raise SystemExit(f"files of 2 MB or more in {out}: {too_big}")
+    print(f"{out}: {len(extract.values)} values, {len(units)} units, "
+          f"{select_groups(groups)['group_id'].nunique()} groups, sha256 {extract.checksum[:12]}…")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "extracts" / "kolada-national")
+    args = parser.parse_args(argv)
+    build(args.shared, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
