@@ -55,7 +55,7 @@ def test_page_runs_on_the_shipped_data_and_writes_the_contract_table(page):
 def test_page_blocks_show_swedish_numbers_and_mark_contamination(page):
     p, out = page
     att = p.show_att().data
-    assert "−1,20" in att and "Kontaminerad" in att and "Ren jämförelse" in att and "data:image/png;base64," in att
+    assert "−1,20" in att and "Kontaminerad" in att and "Ren jämförelse" in att and "data:image/svg+xml;base64," in att
     assert "G/(G − 1)" in att  # the small-sample convention is stated
     inference = p.show_inference().data
     assert "randomisering inom län" in inference and "Holm" in inference and "Arbetsförmedlingen valde sex" in inference

@@ -116,7 +116,7 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert (truth["covered"] == "ja").mean() > 0.8
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
     assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot
-    assert "open-numbers" in pilot and pilot.count("data:image/png;base64,") >= 3  # trends, event study, secondary
+    assert "open-numbers" in pilot and pilot.count("<figure class=\"fou-figure\">") >= 3  # trends, event study, secondary
     att = pd.read_csv(out / "tables" / "pilot_att.csv")
     head = att[(att["outcome"] == "U40455") & (att["year"] == 2020) & (att["sample"] == "unbalanced")
                & (att["weighting"] == "unweighted")]
