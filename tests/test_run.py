@@ -217,5 +217,9 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "notebook broken failed in cell 2: RuntimeError: planted failure" in proc.stderr
     run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}
     assert run["broken"]["status"] == "failed" and run["04_checks"]["status"] == "ok"
-    assert "Körningen misslyckades" in (out / "html" / "broken.html").read_text(encoding="utf-8")
+    # a failed run publishes nothing into html/: its page is under failed/, linked from the index
+    assert not (out / "html" / "broken.html").exists() and (out / "html" / "04_checks.html").is_file()
+    assert "Körningen misslyckades" in (out / "failed" / "broken.html").read_text(encoding="utf-8")
+    assert run["broken"]["failure"]["html"] == "failed/broken.html" and run["broken"]["html"] is None
+    assert 'href="failed/broken.html"' in (out / "index.html").read_text(encoding="utf-8")
     assert "1 of 2 notebooks ok" in proc.stdout

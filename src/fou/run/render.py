@@ -95,19 +95,25 @@ def index_page(run: dict[str, Any]) -> str:
         src = nb.get("source") or {}
         kind = src.get("kind", "")
         status = nb["status"]
-        err = ""
-        if status == "failed" and nb.get("error"):
-            e = nb["error"]
+        err, href, params = "", nb.get("html"), nb.get("parameters") or {}
+        failure = nb.get("failure") or {}
+        if status == "failed":
+            e = nb.get("error") or {}
             err = f'<p class="fou-failed">Fel i cell {e.get("cell")}: {html.escape(str(e.get("ename")))}: {html.escape(str(e.get("evalue")))}</p>'
-        link = f'<a href="html/{html.escape(nb["name"])}.html">{html.escape(nb["title"])}</a>' if nb.get("html") else html.escape(nb["title"])
+            if nb.get("html"):
+                err += (f'<p class="fou-meta">Den senast lyckade sidan, körd {html.escape(str(nb.get("finished_at", ""))[:16].replace("T", " "))}, '
+                        f'finns kvar: <a href="{html.escape(nb["html"])}">{html.escape(nb["html"])}</a>.</p>')
+            href, params = failure.get("html") or href, failure.get("parameters") or params
+        ran = failure.get("finished_at") if status == "failed" and failure else nb.get("finished_at")
+        link = f'<a href="{html.escape(href)}">{html.escape(nb["title"])}</a>' if href else html.escape(nb["title"])
         entries.append(
             f'<section class="fou-entry" data-name="{html.escape(nb["name"])}">'
             f"<h2>{link}</h2><p>{html.escape(nb.get('summary', ''))}</p>"
             f'<p><span class="badge {html.escape(status)}">{STATUS_LABELS.get(status, status)}</span> '
             f'<span class="badge {html.escape(kind)}">{html.escape(SOURCE_LABELS.get(kind, kind or "okänd källa"))}</span> '
             f'<span class="fou-meta">{html.escape(src.get("line", ""))}</span></p>'
-            f"{_params_html(nb['parameters'])}"
-            f'<p class="fou-meta">Körd {html.escape(str(nb.get("finished_at", ""))[:16].replace("T", " "))}, '
+            f"{_params_html(params)}"
+            f'<p class="fou-meta">Körd {html.escape(str(ran or "")[:16].replace("T", " "))}, '
             f'{nb.get("seconds", 0):.1f} s</p>{err}</section>'
         )
     when = datetime.fromisoformat(run["finished_at"]).strftime("%Y-%m-%d %H:%M")
