@@ -17,11 +17,8 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder
 
 def os_error(exc: OSError) -> str:
     """One line for a file-system error, naming the path (read-only folder, full disk, permissions)."""
-    path = exc.filename if exc.filename is not None else "?"
-    hint = {13: "no permission to write there", 30: "the file system is read-only", 28: "the disk is full",
-            122: "the disk quota is exceeded", 27: "a file size limit was reached"}.get(exc.errno or 0, "")
-    return f"cannot write {path}: {exc.strerror or exc}" + (f" ({hint})" if hint and hint.lower() not in
-                                                              str(exc.strerror).lower() else "")
+    path = exc.filename if exc.filename is not None else "the output folder"
+    return f"cannot write {path}: {exc.strerror or exc}"
 
 
 @main.command("run")

@@ -36,19 +36,21 @@ _SOURCE: dict[str, str] = {}
 
 
 def source_digest(root: Path | None = None) -> str:
-    """One sha256 over the ``fou`` package's sources (``*.py`` and ``templates/``), by relative path."""
-    if root is None:
-        import fou
+    """One sha256 over a package's sources (``*.py`` and ``templates/``), by relative path.
 
-        root = Path(fou.__file__).resolve().parent
-    if str(root) not in _SOURCE:
-        digest = hashlib.sha256()
-        files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                 and (p.suffix == ".py" or "templates" in p.relative_to(root).parts)]
-        for p in sorted(files):
-            digest.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-        _SOURCE[str(root)] = digest.hexdigest()
-    return _SOURCE[str(root)]
+    Without ``root``: the installed ``fou`` package, hashed once per process."""
+    if root is None:
+        if "fou" not in _SOURCE:
+            import fou
+
+            _SOURCE["fou"] = source_digest(Path(fou.__file__).resolve().parent)
+        return _SOURCE["fou"]
+    digest = hashlib.sha256()
+    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+             and (p.suffix == ".py" or "templates" in p.relative_to(root).parts)]
+    for p in sorted(files):
+        digest.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def shared_data_files() -> list[Path]:

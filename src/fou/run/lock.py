@@ -77,8 +77,13 @@ class OutputLock:
         self.stale = self._holder()
         me = {"pid": os.getpid(), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "host": socket.gethostname(), "command": " ".join(["fou", *sys.argv[1:]])[:300]}
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, (json.dumps(me) + "\n").encode("utf-8"), 0)
+        try:
+            os.ftruncate(self.fd, 0)
+            os.pwrite(self.fd, (json.dumps(me) + "\n").encode("utf-8"), 0)
+        except OSError as exc:
+            self.release()
+            exc.filename = exc.filename or str(self.path)
+            raise
         return self
 
     def release(self) -> None:

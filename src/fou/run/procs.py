@@ -5,7 +5,8 @@ signals are ignored while it cleans up) and can defer them around a critical
 section (publishing a page). Worker processes ignore SIGINT (a Ctrl-C in the
 terminal is the main process's to handle), ask Linux to send them SIGTERM when
 the main process dies, and on SIGTERM kill their Jupyter kernels before exiting.
-Kernels run in sessions of their own, so they are found through ``/proc``.
+Kernels run in sessions of their own, so they are found as descendants (psutil,
+which ipykernel requires anyway).
 """
 
 from __future__ import annotations
@@ -51,56 +52,24 @@ def deferred_signals() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _parents() -> dict[int, int]:
-    """pid -> parent pid of every process (Linux ``/proc``; empty elsewhere)."""
-    out = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return out
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        out[int(name)] = int(fields[1])
-    return out
-
-
 def descendants(pid: int) -> list[int]:
     """Every live process below ``pid`` (children, grandchildren, …)."""
-    parents = _parents()
-    children: dict[int, list[int]] = {}
-    for child, parent in parents.items():
-        children.setdefault(parent, []).append(child)
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+    import psutil
+
+    try:
+        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
 def alive(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-        return stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] != b"Z"
-    except FileNotFoundError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
         return False
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
 
 
 def terminate(pids: list[int], grace: float = 3.0) -> None:

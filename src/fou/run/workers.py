@@ -30,7 +30,12 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
             return
         if task is None:
             return
-        conn.send(execute(*task))
+        try:
+            result = execute(*task)
+        except Exception as exc:  # a failure outside the notebook (rendering, file system): the job fails
+            result = {"status": "failed", "seconds": 0.0, "files": [],
+                      "error": {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500]}}
+        conn.send(result)
 
 
 @dataclass
