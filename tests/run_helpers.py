@@ -76,8 +76,9 @@ class Marked:
         return [pid for pid, cmd in self.processes() if "ipykernel" in cmd]
 
     def start(self, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
+        """Start ``fou`` in a process group of its own (as a shell job: Ctrl-C goes to the whole group)."""
         return subprocess.Popen([sys.executable, "-m", "fou", *args], env=self.env, stdout=subprocess.PIPE,
-                                stderr=stderr, text=True)
+                                stderr=stderr, text=True, start_new_session=True)
 
     def run(self, *args: str, **kw) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "fou", *args], env=self.env, capture_output=True, text=True,

@@ -51,7 +51,7 @@ def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run,
     env = Marked()
     proc = env.start("run", "--out", str(out), "--region", "Ale, Kungälv", "--jobs", "2")
     wait_for(lambda: env.kernels(), what="a kernel of the run")
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole foreground group gets SIGINT
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert stderr.strip().count("\n") == 0 and "interrupted by SIGINT" in stderr and "Traceback" not in stderr
@@ -87,7 +87,7 @@ def test_case7_sigterm_publishes_only_complete_pages_and_leaves_no_process(tiny)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143
-    assert stderr.strip().count("\n") == 0 and "interrupted by SIGTERM: 1 page(s) published" in stderr
+    assert stderr.strip().count("\n") == 0 and "interrupted by SIGTERM: 1 notebook(s) finished and published" in stderr
     assert env.gone() == []
     assert table(out, "tables/t.csv") == "b" and "b" in (out / "notebooks" / "fast.ipynb").read_text()
     assert table(out, "tables/slow.csv") == "a"  # the killed run's table was never published

@@ -78,8 +78,8 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
     except procs.Interrupted as stop:
         done = progress.count("ok", "failed") if progress else 0
         left = progress.count("pending", "running") if progress else 0
-        click.echo(f"fou: interrupted by {stop.name}: {done} page(s) published, {left} not finished and discarded; "
-                   f"{out} holds only complete pages", err=True)
+        click.echo(f"fou: interrupted by {stop.name}: {done} notebook(s) finished and published, {left} stopped and "
+                   f"discarded; {out} holds only complete pages", err=True)
         sys.exit(stop.code)
     except OutputBusy as exc:
         fail(str(exc), EXIT_BUSY)

@@ -110,3 +110,4 @@ def setup_worker(parent_pid: int) -> None:
     _parent_death_signal(signal.SIGTERM)
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(143)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent while starting us

@@ -101,12 +101,12 @@ def _extract(c: Checked) -> None:
 @rule("microdata", "treatment", "takeup", "market", "share", "outcomes", "waves")
 def _microdata(c: Checked) -> None:
     """The experiment's file (or synthetic data) and its variable mapping."""
-    from fou.effects.experiment import microdata_columns, parse_variables
-
     p = c.params
     if not p.get("microdata"):
         c.source = {"kind": "synthetic", "line": "Syntetiskt experiment med kända sanna effekter"}
         return
+    from fou.effects.experiment import microdata_columns, parse_variables  # scipy: only when there is a file
+
     full = repo_path(p["microdata"])
     columns = microdata_columns(full)
     parse_variables(*(str(p.get(k, "")) for k in ("treatment", "takeup", "market", "share", "outcomes", "waves")), columns)

@@ -63,10 +63,11 @@ class Pool:
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe()
         proc = self.ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True, name="fou-worker")
-        proc.start()
+        with procs.deferred_signals():  # the worker starts with SIGINT/SIGTERM blocked until its handlers are set
+            proc.start()
+            worker = _Worker(proc, parent)
+            self.workers.append(worker)
         child.close()
-        worker = _Worker(proc, parent)
-        self.workers.append(worker)
         return worker
 
     def run(self, tasks: Iterable[tuple[Any, str]], started: Callable[[Any], None],
