@@ -30,15 +30,24 @@ def table(out: Path, rel: str) -> str:
     return (out / rel).read_text(encoding="utf-8").splitlines()[1]
 
 
-@pytest.fixture
-def tiny(tmp_path):
-    """Tiny notebooks, a marked environment and an output folder already holding label a."""
-    nbdir = write_notebooks(tmp_path / "nb")
-    env = Marked(FOU_NOTEBOOKS=str(nbdir), FOU_CACHE_DIR=str(tmp_path / "cache"))
-    out = tmp_path / "out"
-    first = env.run("run", "--out", str(out), "--jobs", "2")
+@pytest.fixture(scope="module")
+def tiny_template(tmp_path_factory):
+    """The tiny notebooks and one output folder of them (label a), made once per module."""
+    base = tmp_path_factory.mktemp("tiny")
+    nbdir = write_notebooks(base / "nb")
+    env = Marked(FOU_NOTEBOOKS=str(nbdir), FOU_CACHE_DIR=str(base / "cache"))
+    first = env.run("run", "--out", str(base / "out"), "--jobs", "2")
     assert first.returncode == 0, first.stdout + first.stderr
-    return env, out, nbdir
+    return base
+
+
+@pytest.fixture
+def tiny(tiny_template, tmp_path):
+    """A marked environment and a copy of the tiny output folder (label a) for one test."""
+    out = tmp_path / "out"
+    shutil.copytree(tiny_template / "out", out)
+    env = Marked(FOU_NOTEBOOKS=str(tiny_template / "nb"), FOU_CACHE_DIR=str(tiny_template / "cache"))
+    return env, out, tiny_template / "nb"
 
 
 def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run, tmp_path):
