@@ -29,7 +29,7 @@ def check_target(out: str | Path, overwrite: bool = False) -> None:
 
     out = Path(out)
     for parent in out.resolve().parents:
-        if (parent / "manifest.json").is_file():
+        if (parent / "manifest.json").is_file() and (parent / "values.csv").is_file():
             raise ParameterError("out", str(out), f"lies inside the extract {parent}; choose a folder of its own")
     if not out.exists():
         return

@@ -102,12 +102,12 @@ def run(jobs: list[Job], out: Path, workers: int = 1, force: bool = False, repor
                     report(job.name, "running", None, why_of[job.name])
 
                 def done(job: Job, stage: str, result: dict[str, Any]) -> None:
-                    with procs.deferred_signals():
+                    with procs.deferred_signals():  # a signal now is handled once the page is published
                         entry = outputs.publish(job, Path(stage), result)
-                    stages.pop(job.name, None)
-                    progress.status[job.name] = entry["status"]
-                    progress.seconds[job.name] = result.get("seconds", 0.0)
-                    progress.errors[job.name] = entry.get("error")
+                        stages.pop(job.name, None)
+                        progress.status[job.name] = entry["status"]
+                        progress.seconds[job.name] = result.get("seconds", 0.0)
+                        progress.errors[job.name] = entry.get("error")
                     report(job.name, entry["status"], result.get("seconds", 0.0))
 
                 pool = Pool(min(workers, len(tasks)))
