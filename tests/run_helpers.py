@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,3 +110,15 @@ def snapshot(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` except the lock file."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".fou.lock"}
+
+
+def unprivileged() -> list[str]:
+    """A command prefix that makes permission bits apply even to root (drops CAP_DAC_OVERRIDE)."""
+    import pytest
+
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permission bits cannot be enforced")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]

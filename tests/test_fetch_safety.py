@@ -18,6 +18,7 @@ from fou.extracts.paths import REPO_ROOT, report_extract_dir
 from fou.kolada.server import LocalKolada
 
 from .kolada_fixture import small_data
+from .run_helpers import unprivileged
 
 
 @pytest.fixture(scope="module")
@@ -119,19 +120,21 @@ def test_case9_fetched_extract_follows_the_umask(server, tmp_path):
     assert json.loads((out / "manifest.json").read_text())["source"]["kind"] == "fetched"
 
 
-def test_case8_read_only_cache_is_a_warning(server, tmp_path):
+def test_case8_read_only_cache_is_a_warning_read_only_target_an_error(server, tmp_path):
     cache = tmp_path / "ro-cache"
     cache.mkdir()
     cache.chmod(0o555)
     env = {**os.environ, "FOU_CACHE_DIR": str(cache / "fou")}
-    cmd = [sys.executable, "-m", "fou", "fetch", "--base-url", server.base_url, "--kpi", "N01951",
-           "--municipality", "1001", "--years", "2020", "--out", str(tmp_path / "ex")]
-    if os.geteuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("running as root without setpriv: permission bits cannot be enforced")
-        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-               "--inh-caps=-dac_override,-dac_read_search", "--", *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    cmd = [*unprivileged(), sys.executable, "-m", "fou", "fetch", "--base-url", server.base_url, "--kpi", "N01951",
+           "--municipality", "1001", "--years", "2020"]
+    proc = subprocess.run([*cmd, "--out", str(tmp_path / "ex")], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("fou: warning: cannot use the cache folder") and "Permission denied" in proc.stderr
     assert proc.stderr.count("\n") == 1 and (tmp_path / "ex" / "values.csv").is_file()
+    # a read-only target folder: one line naming it, before anything is fetched
+    asked = len(server.requests)
+    proc = subprocess.run([*cmd, "--out", str(cache / "ex"), "--no-cache"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert f"nothing written to {cache / 'ex'}: cannot write {cache}: Permission denied" in proc.stderr
+    assert len(server.requests) == asked

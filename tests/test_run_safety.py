@@ -17,7 +17,7 @@ import pytest
 from fou.extracts.paths import REPO_ROOT
 from fou.run.inputs import key_of
 
-from .run_helpers import Marked, snapshot, wait_for, write_notebooks
+from .run_helpers import Marked, snapshot, unprivileged, wait_for, write_notebooks
 
 pytestmark = pytest.mark.slow
 
@@ -219,22 +219,12 @@ def test_default_configuration_keeps_plain_table_names(tmp_path):
     assert [j.subdir for j in jobs] == [""] * len(entries)
 
 
-def _unprivileged() -> list[str]:
-    """A prefix that makes permission bits apply even to root (drops CAP_DAC_OVERRIDE)."""
-    if os.geteuid() != 0:
-        return []
-    if not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: permission bits cannot be enforced")
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
-
-
 def test_case8_read_only_output_and_cache_folders(tiny, tmp_path):
     env, out, nbdir = tiny
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
-    cmd = [*_unprivileged(), sys.executable, "-m", "fou", "run", "--only", "fast"]
+    cmd = [*unprivileged(), sys.executable, "-m", "fou", "run", "--only", "fast"]
     proc = subprocess.run([*cmd, "--out", str(ro / "out")], env=env.env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
     assert f"cannot write {ro / 'out'}: Permission denied" in proc.stderr and "Traceback" not in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,12 @@ def check_target(out: str | Path, overwrite: bool = False) -> None:
         if (parent / "manifest.json").is_file() and (parent / "values.csv").is_file():
             raise ParameterError("out", str(out), f"lies inside the extract {parent}; choose a folder of its own")
     if not out.exists():
+        _probe_writable(out.parent)
         return
     if not out.is_dir():
         raise ParameterError("out", str(out), "is a file; expected a new folder for the extract")
     if not any(out.iterdir()):
+        _probe_writable(out.parent)
         return
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -50,6 +53,19 @@ def check_target(out: str | Path, overwrite: bool = False) -> None:
         when = str(manifest["source"].get("fetched_at", "earlier"))[:10]
         raise ParameterError("out", str(out), f"already holds an extract fetched {when}; add --overwrite to replace it, "
                                               "or choose a new folder")
+    _probe_writable(out.parent)
+
+
+def _probe_writable(folder: Path) -> None:
+    """Raise the ``OSError`` writing the extract would meet (read-only, no permission), before fetching."""
+    import tempfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".fou-probe-", dir=folder))
+    except OSError as exc:
+        exc.filename = str(folder)
+        raise
 
 
 def span(years: list[int]) -> str:
