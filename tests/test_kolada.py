@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import urllib.request
 
 import pandas as pd
@@ -249,17 +248,18 @@ def test_fetch_cli_one_line_reason_and_old_extract_kept(real_server, tmp_path, r
     import sys
 
     target = tmp_path / "ex"
-    shutil.copytree(report_extract.path, target)
+    fetch_extract(target, ["N01951"], "Göteborgsregionen", (2020,), client(real_server))  # an extract fou fetch wrote
     before = (target / "values.csv").read_bytes()
     env = {"FOU_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-m", "fou", "fetch", "--kpi", "N01951,N99999", "--municipality", "all",
-                           "--years", "2020", "--out", str(target), "--base-url", real_server.base_url],
+                           "--years", "2020", "--out", str(target), "--base-url", real_server.base_url, "--overwrite"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "N99999" in proc.stderr
     assert (target / "values.csv").read_bytes() == before
     proc = subprocess.run([sys.executable, "-m", "fou", "fetch", "--kpi", "N01951", "--municipality", "Göteborgsregionen",
-                           "--years", "2021-2022", "--out", str(target), "--base-url", real_server.base_url, "-q"],
+                           "--years", "2021-2022", "--out", str(target), "--base-url", real_server.base_url, "-q",
+                           "--overwrite"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert load_extract(target).manifest["source"]["kind"] == "fetched"

@@ -239,14 +239,20 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "notebook broken failed in cell 2: RuntimeError: planted failure" in proc.stderr
     run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}
     assert run["broken"]["status"] == "failed" and run["04_checks"]["status"] == "ok"
-    page = (out / "html" / "broken.html").read_text(encoding="utf-8")
+    # a failed run publishes nothing into html/: its page is under failed/, linked from the index
+    assert not (out / "html" / "broken.html").exists() and (out / "html" / "04_checks.html").is_file()
+    assert run["broken"]["failure"]["html"] == "failed/broken.html" and run["broken"]["html"] is None
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="failed/broken.html"' in index
+    # readers get a short Swedish box, the log holds the traceback
+    page = (out / "failed" / "broken.html").read_text(encoding="utf-8")
     assert "Körningen misslyckades" in page and "steg 2 (RuntimeError)" in page and "planted failure" in page
     assert "Traceback" not in page and "An Exception was encountered" not in page and "raise RuntimeError" not in page
     assert 'href="../logs/broken.log"' in page
     log = (out / "logs" / "broken.log").read_text(encoding="utf-8")
     assert "raise RuntimeError('planted failure')" in log and "Traceback" in log
     assert not (out / "logs" / "04_checks.log").exists()
-    assert run["broken"]["log"] == "logs/broken.log" and 'href="logs/broken.log"' in (out / "index.html").read_text()
+    assert run["broken"]["failure"]["log"] == "logs/broken.log" and 'href="logs/broken.log"' in index
     assert "1 of 2 notebooks ok" in proc.stdout
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -11,6 +11,14 @@ import click
 from fou.cli import fail, main
 from fou.extracts.format import ExtractError
 from fou.extracts.params import ParameterError
+
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder
+
+
+def os_error(exc: OSError) -> str:
+    """One line for a file-system error, naming the path (read-only folder, full disk, permissions)."""
+    path = exc.filename if exc.filename is not None else "the output folder"
+    return f"cannot write {path}: {exc.strerror or exc}"
 
 
 @main.command("run")
@@ -28,37 +36,71 @@ from fou.extracts.params import ParameterError
               help="Run configuration (default notebooks/run.toml).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: number of CPUs).")
 @click.option("--force", is_flag=True, help="Re-run notebooks even when their inputs did not change.")
+@click.option("--explain", is_flag=True, help="Say which notebooks would run and why, and run nothing.")
+@click.option("--wait", is_flag=True, help="When another run is writing to OUT, wait for it instead of exiting.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
-def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, quiet) -> None:
+def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, explain, wait, quiet) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
-    from fou.run import runner
+    from fou.run import procs, runner
+    from fou.run.lock import OutputBusy
 
-    overrides = {"extract": extract, "region": region, "year": year, "years": years, "metadata": metadata}
-    for item in extra:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            fail(f"parameter 'param': invalid value {item!r}; expected NAME=VALUE, e.g. microdata=data.dta")
-        overrides[name.strip()] = value
+    procs.install_stop_handlers()
+    progress = None
     try:
-        defaults, entries = runner.load_config(config)
-        jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None)
-    except (ParameterError, ExtractError) as exc:
-        fail(str(exc))
-
-    def report(name: str, state: str, secs: float | None) -> None:
-        if quiet and state not in ("failed",):
+        overrides = {"extract": extract, "region": region, "year": year, "years": years, "metadata": metadata}
+        for item in extra:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                fail(f"parameter 'param': invalid value {item!r}; expected NAME=VALUE, e.g. microdata=data.dta")
+            overrides[name.strip()] = value
+        try:
+            defaults, entries = runner.load_config(config)
+            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None)
+        except (ParameterError, ExtractError) as exc:
+            fail(str(exc))
+        if explain:
+            _explain(jobs_list, out, force)
             return
-        mark = {"running": "…", "ok": "✓", "failed": "✗", "skipped": "="}.get(state, "?")
-        extra = f"{secs:6.1f} s" if secs is not None else ""
-        click.echo(f"{mark} {name:<40} {state:<8} {extra}", err=False)
 
-    workers = jobs or os.cpu_count() or 1
-    record = runner.run(jobs_list, out.resolve(), workers=workers, force=force, report=report)
-    failed = [n for n in record["notebooks"] if n["status"] == "failed"]
-    for n in failed:
-        e = n.get("error") or {}
-        click.echo(f"fou: notebook {n['name']} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}", err=True)
-    total = sum(n["seconds"] for n in record["notebooks"])
-    click.echo(f"{len(record['notebooks']) - len(failed)} of {len(record['notebooks'])} notebooks ok "
+        def report(name: str, state: str, secs: float | None, why: list[str] | None = None) -> None:
+            if quiet and state not in ("failed",):
+                return
+            mark = {"running": "…", "ok": "✓", "failed": "✗", "skipped": "="}.get(state, "?")
+            tail = f"{secs:6.1f} s" if secs is not None else ("  (" + "; ".join(why) + ")" if why else "")
+            click.echo(f"{mark} {name:<40} {state:<8} {tail}")
+
+        def notice(text: str) -> None:
+            click.echo(f"fou: {text}", err=True)
+
+        progress = runner.Progress(jobs_list)
+        runner.run(jobs_list, out.resolve(), workers=jobs or os.cpu_count() or 1, force=force, report=report,
+                   order=[e.name for e in entries], wait=wait, notice=notice, progress=progress)
+    except procs.Interrupted as stop:
+        done = progress.count("ok", "failed") if progress else 0
+        left = progress.count("pending", "running") if progress else 0
+        click.echo(f"fou: interrupted by {stop.name}: {done} notebook(s) finished and published, {left} stopped and "
+                   f"discarded; {out} holds only complete pages", err=True)
+        sys.exit(stop.code)
+    except OutputBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except OSError as exc:
+        fail(os_error(exc), 1)
+    failed = [n for n, s in progress.status.items() if s == "failed"]
+    for name in failed:
+        e = progress.errors.get(name) or {}
+        click.echo(f"fou: notebook {name} failed in cell {e.get('cell')}: {e.get('ename')}: {e.get('evalue')}", err=True)
+    total = sum(progress.seconds.values())
+    click.echo(f"{len(progress.status) - len(failed)} of {len(progress.status)} notebooks ok "
                f"({total:.1f} s notebook time); open {out / 'index.html'}")
     sys.exit(1 if failed else 0)
+
+
+def _explain(jobs_list, out: Path, force: bool) -> None:
+    """Print, per notebook, whether it would run and why."""
+    from fou.run import runner
+
+    for job, why in runner.decide(jobs_list, out.resolve(), force):
+        if why:
+            click.echo(f"run   {job.name:<32} " + "; ".join(why))
+        else:
+            click.echo(f"skip  {job.name:<32} up to date: nothing it reads changed since its last run")

@@ -81,16 +81,23 @@ def _short(value: Any) -> str:
 
 
 def _entry(nb: dict[str, Any]) -> dict[str, Any]:
+    """One index entry. A failed run links its own page (``failed/…``) and names the last good page, if any."""
     src = nb.get("source") or {}
     kind = src.get("kind", "")
     failed = nb["status"] == "failed"
-    return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""), "html": nb.get("html"),
+    fail = (nb.get("failure") or {}) if failed else {}
+    params = fail.get("parameters") or nb.get("parameters") or {}
+    log = fail.get("log") or nb.get("log")
+    return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""),
+            "href": fail.get("html") or nb.get("html"), "last_good": nb.get("html") if failed else None,
+            "last_good_when": _when(nb.get("finished_at")) if failed else "",
             "status": nb["status"], "status_label": STATUS_LABELS.get(nb["status"], nb["status"]),
             "kind": kind or "none", "kind_label": SOURCE_LABELS.get(kind, kind or "okänd källa"),
             "source_line": failure.short_message(src.get("line", ""), 200),
-            "params": [(k, _short(v)) for k, v in nb["parameters"].items() if k != "output_dir"],
-            "finished": _when(nb.get("finished_at")), "seconds": f"{format_number(nb.get('seconds') or 0, 1)}\u00a0s",
-            "error": failure.reader_message(nb.get("error"), nb.get("parameters"), nb.get("log")) if failed else None}
+            "params": [(k, _short(v)) for k, v in params.items() if k != "output_dir"],
+            "finished": _when(fail.get("finished_at") or nb.get("finished_at")),
+            "seconds": f"{format_number(nb.get('seconds') or 0, 1)}\u00a0s",
+            "error": failure.reader_message(nb.get("error"), params, log) if failed else None}
 
 
 def _counts(states: list[str]) -> str:

@@ -9,7 +9,6 @@ record the files it read so the skip decision covers them. Errors are
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +56,10 @@ def check(params: dict[str, Any], declared: set[str]) -> Checked:
 
 
 def file_sha(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """sha256 of a file's bytes (memoised within the run)."""
+    from fou.run.inputs import file_sha as sha
+
+    return sha(path)
 
 
 def repo_path(value: Any) -> Path:
@@ -89,6 +90,9 @@ def _extract(c: Checked) -> None:
         return
     if p.get("metadata"):
         p["metadata"] = str(repo_path(p["metadata"]).resolve())
+        for name in ("municipalities.csv", "municipality_groups.csv", "units.csv", "groups.csv"):
+            if (Path(p["metadata"]) / name).is_file():
+                c.read(Path(p["metadata"]) / name)
     inputs = resolve_inputs(p.get("extract"), p.get("region", "Göteborgsregionen"), p.get("year"),
                             p.get("years", "2017-2022"), p.get("metadata") or None, base=REPO_ROOT)
     _record_extract(c, inputs.extract)

@@ -1,0 +1,188 @@
+"""The run configuration (``notebooks/run.toml``) and the plan: every entry's parameters
+validated before any kernel starts, with the inputs its skip key covers.
+
+An entry whose notebook is also run by another entry of the configuration writes
+its tables and figures under a folder of its own (``tables/<entry>/``,
+``figures/<entry>/``); a notebook run once keeps the plain names
+(``tables/table1_population.csv``) that other tools read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fou.extracts.atomic import atomic_write_text
+from fou.extracts.params import ParameterError
+from fou.extracts.paths import default_cache_dir, notebooks_dir
+from fou.run import validate
+from fou.run.inputs import job_inputs, key_of
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
+
+
+@dataclass
+class Entry:
+    """One line of the run configuration."""
+
+    name: str
+    notebook: str
+    title: str
+    summary: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Job:
+    """A validated entry, ready to execute."""
+
+    name: str
+    notebook: str  # absolute path
+    title: str
+    summary: str
+    parameters: dict[str, Any]
+    source: dict[str, Any]
+    key: str
+    out: str
+    inputs: dict[str, Any] = field(default_factory=dict)  # what the key covers (recorded in run.json)
+    subdir: str = ""  # tables/<subdir>/, figures/<subdir>/ when the notebook is shared with other entries
+
+
+def config_path() -> Path:
+    return notebooks_dir() / "run.toml"
+
+
+def load_config(path: str | Path | None = None) -> tuple[dict[str, Any], list[Entry]]:
+    """Read the run configuration: defaults and entries."""
+    path = Path(path) if path else config_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ParameterError("config", str(path), f"cannot read the run configuration ({exc})") from exc
+    entries = []
+    for raw in data.get("entry", []):
+        known = {"name", "notebook", "title", "summary", "parameters"}
+        unknown = set(raw) - known
+        if unknown or "name" not in raw or "notebook" not in raw:
+            raise ParameterError("config", str(path), f"each [[entry]] needs name and notebook and may have {sorted(known)}; got {sorted(raw)}")
+        entries.append(Entry(raw["name"], raw["notebook"], raw.get("title", raw["name"]), raw.get("summary", ""),
+                             dict(raw.get("parameters", {}))))
+    names = [e.name for e in entries]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ParameterError("config", str(path), f"entry names must be unique; repeated: {sorted(dupes)}")
+    bad = [n for n in names if not _NAME_RE.fullmatch(n)]
+    if bad:
+        raise ParameterError("config", str(path), f"entry names become file names: use letters, digits, '_', '-' and '.'"
+                                                  f" (not starting with '.'); got {bad[0]!r}")
+    return dict(data.get("defaults", {})), entries
+
+
+def _declared(notebook: Path) -> dict[str, dict[str, Any]]:
+    """The notebook's parameters (papermill's reading of the tagged cell), cached on disk by
+    the notebook's sha256 so an unchanged re-run does not even import papermill."""
+    digest = _file_sha(Path(notebook))
+    if digest in _DECLARED:
+        return _DECLARED[digest]
+    cache = default_cache_dir() / "notebook-parameters" / f"{digest}.json"
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        import papermill
+
+        found = papermill.inspect_notebook(str(notebook))
+        try:
+            atomic_write_text(cache, json.dumps(found, ensure_ascii=False))
+        except OSError:
+            pass  # a read-only cache only costs time
+    _DECLARED[digest] = found
+    return found
+
+
+_DECLARED: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+def _notebook_defaults(declared: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The literal defaults of a notebook's parameters cell (so they are validated and recorded)."""
+    import ast
+
+    out = {}
+    for name, spec in declared.items():
+        try:
+            out[name] = ast.literal_eval(spec.get("default", ""))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def _coerce(name: str, value: Any, spec: dict[str, Any]) -> Any:
+    """Command-line strings to the type the notebook's parameters cell declares."""
+    kind = spec.get("inferred_type_name", "")
+    if not isinstance(value, str) or kind in ("str", "None", ""):
+        return value
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return value.lower() in ("true", "1", "yes")
+    except ValueError:
+        raise ParameterError(name, value, f"expected a value of type {kind}") from None
+    return value
+
+
+def _file_sha(path: Path) -> str:
+    from fou.run.inputs import file_sha
+
+    return file_sha(path)
+
+
+def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, Any], out: Path,
+         only: list[str] | None = None) -> list[Job]:
+    """Validate every entry's parameters (before any kernel starts) and return jobs."""
+    names = [e.name for e in entries]
+    for name in only or []:
+        if name not in names:
+            raise ParameterError("only", name, f"no such notebook in the run configuration; valid: {', '.join(names)}")
+    selected = [e for e in entries if not only or e.name in only]
+    per_notebook = [e.notebook for e in entries]
+    declared_anywhere = set().union(*(_declared(notebooks_dir() / e.notebook) for e in selected
+                                      if (notebooks_dir() / e.notebook).is_file()))
+    for key, value in overrides.items():
+        if value is not None and key not in declared_anywhere:
+            raise ParameterError(key, value, f"no notebook in this run declares it; parameters: {', '.join(sorted(declared_anywhere))}")
+    jobs = []
+    for entry in selected:
+        nb_path = notebooks_dir() / entry.notebook
+        if not nb_path.is_file():
+            raise ParameterError(f"{entry.name}.notebook", entry.notebook, f"no such notebook in {notebooks_dir()}")
+        declared = _declared(nb_path)
+        unknown = [k for k in entry.parameters if k not in declared]
+        if unknown:
+            raise ParameterError(f"{entry.name}.{unknown[0]}", entry.parameters[unknown[0]],
+                                 f"the notebook has no such parameter; its parameters: {', '.join(declared)}")
+        params = {**_notebook_defaults(declared),
+                  **{k: v for k, v in {**defaults, **entry.parameters}.items() if k in declared}}
+        params.update({k: _coerce(k, v, declared[k]) for k, v in overrides.items() if v is not None and k in declared})
+        try:
+            checked = validate.check(params, set(declared))
+        except ParameterError as exc:
+            raise ParameterError(f"{entry.name}.{exc.parameter}", exc.value, exc.valid) from None
+        params, source = checked.params, checked.source
+        if "output_dir" in declared:
+            params["output_dir"] = str(out)
+        inputs = job_inputs(nb_path, params, checked.files)
+        subdir = entry.name if per_notebook.count(entry.notebook) > 1 else ""
+        jobs.append(Job(entry.name, str(nb_path), entry.title, entry.summary, params, source, key_of(inputs),
+                        str(out), inputs, subdir))
+    return jobs
+
+
