@@ -10,6 +10,7 @@ import pytest
 from fou.kolada.fetch import fetch_extract
 from fou.kolada.client import KoladaClient
 from fou.kolada.server import KoladaData, LocalKolada
+from fou.extracts.swedish import format_number
 
 from .conftest import KOLADA_DIR, fou, needs_shared
 
@@ -90,7 +91,7 @@ def test_experiment_page_on_the_crepon_file(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert "Individdata från experiment" in page and "Syntetiska data" not in page
-    assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and "11\u00a0806 personer" in page
+    assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and f"{format_number(11806)} personer" in page
     takeup = pd.read_csv(out / "tables" / "07_takeup.csv")
     assert takeup[takeup["assigned"] == 0]["takeup"].max() == 0
     rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")

@@ -133,7 +133,7 @@ def test_case3_skip_key_covers_data_files_parameter_files_and_source(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", data)
     pilots = tmp_path / "pilots.csv"
-    pilots.write_text("municipality_id\n1440\n", encoding="utf-8")
+    pilots.write_text("municipality_id\n1440\n1441\n", encoding="utf-8")
     nbdir = write_notebooks(tmp_path / "nb", '[[entry]]\nname = "fast"\nnotebook = "fast.ipynb"\ntitle = "Fast"\n')
     env = Marked(FOU_NOTEBOOKS=str(nbdir), FOU_DATA=str(data), FOU_CACHE_DIR=str(tmp_path / "cache"))
     out = tmp_path / "out"
@@ -149,7 +149,7 @@ def test_case3_skip_key_covers_data_files_parameter_files_and_source(tmp_path):
         assert explain.stdout.startswith("run   fast") and f"data file {path} changed" in explain.stdout, explain.stdout
         path.write_bytes(original)
     assert env.run(*args, "--explain").stdout.startswith("skip  fast")
-    pilots.write_text("municipality_id\n1482\n", encoding="utf-8")
+    pilots.write_text("municipality_id\n1482\n1484\n", encoding="utf-8")
     rerun = env.run(*args)
     assert "✓ fast" in rerun.stdout and "skipped" not in rerun.stdout and f"data file {pilots} changed" in rerun.stdout
     # a run made with other fou sources is not up to date
