@@ -26,4 +26,5 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf outputs/index.html outputs/run.json outputs/html outputs/notebooks outputs/figures outputs/tables
+	rm -rf outputs/index.html outputs/run.json outputs/html outputs/notebooks outputs/figures outputs/tables \
+	       outputs/failed outputs/logs outputs/.staging outputs/.fou.lock
