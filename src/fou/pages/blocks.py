@@ -87,12 +87,13 @@ def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, colu
     return HTML(html.frame_html(frame, decimals, columns, caption) + links)
 
 
-def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None) -> HTML:
-    """A figure embedded in the page; also saved as PNG (with a link to it) when ``output_dir`` and ``png_name`` are set."""
+def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None, phone=None) -> HTML:
+    """A figure embedded in the page (``phone``: its variant drawn for phones, see :func:`figure_html`);
+    also saved as PNG (with a link to it) when ``output_dir`` and ``png_name`` are set."""
     saved = bool(output_dir and png_name)
     if saved:
         plots.save_figure(fig, Path(output_dir) / "figures" / f"{png_name}.png")
-    return figure_html(fig, alt) + HTML(downloads(output_dir, png=[png_name] if saved else []))
+    return figure_html(fig, alt, phone) + HTML(downloads(output_dir, png=[png_name] if saved else []))
 
 
 def show_notes(notes: Sequence[str], title: str = "Observera") -> HTML:
