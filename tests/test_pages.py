@@ -112,3 +112,25 @@ def test_panel_page_on_years_without_the_transition_says_iu_and_follows_the_year
     effects = _text(late.show_period_effects().data)
     assert "Perioden före reformen saknas" in effects and "Med bara" not in effects  # nothing estimated, no method text
     assert "grupperna kan inte jämföras" in _text(late.show_group_comparisons().data)
+
+
+def test_experiment_page_numbers_are_swedish_and_state_the_small_sample_convention(tmp_path):
+    page = ExperimentPage(outcomes="emploidur", waves="1", draws=99, seed=7)
+    header = _text(page.show_header().data)
+    assert "11\u202f280 personer av 11\u202f280" in header and "\u00a0" not in page.show_header().data
+    check = _text(page.show_truth_check().data)
+    assert "andel 25 %" in check and "andel 50 %" in check
+    assert not re.search(r"\d\.\d", check) and "0.25" not in check  # decimal commas only
+    assert re.search(r"−?\d+,\d", check)
+    effects = _text(page.show_effects().data)
+    assert "CRV1" in effects and "G/(G − 1)·(N − 1)/(N − K)" in effects and "G − 1 frihetsgrader" in effects
+
+
+def test_experiment_page_shows_the_data_file_by_name_only(tmp_path):
+    df, _ = synth.two_stage_experiment(n_quintuplets=6, seed=3)
+    path = tmp_path / "private" / "experiment.csv"
+    path.parent.mkdir()
+    df.to_csv(path, index=False)
+    page = ExperimentPage(str(path), waves="1", draws=99)
+    header = page.show_header().data
+    assert "experiment.csv" in header and str(tmp_path) not in header and "/private/" not in header

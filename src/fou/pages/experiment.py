@@ -39,7 +39,8 @@ class ExperimentPage:
                       outcomes=outcomes, waves=waves, heterogeneity=heterogeneity, draws=draws)
         self.spec = experiment.check_params(params)
         self.data, self.kind, self.truth = experiment.load(microdata, seed)
-        self.source = microdata or f"fou.effects.synth.two_stage_experiment(seed={seed})"
+        # the file's name only: a reader's page never shows a local absolute path
+        self.source = Path(microdata).name if microdata else f"fou.effects.synth.two_stage_experiment(seed={seed})"
         self.draws = draws
         self.output_dir = Path(output_dir) if output_dir else None
         self.analysis = experiment.analyse(self.data, self.spec, self.truth, draws)
@@ -132,6 +133,7 @@ class ExperimentPage:
         if len(others):
             parts.append(nb.show_table(self._shown(others, ["outcome", *cols]), EST_DECIMALS, labels,
                                        caption=self._title(f"Övriga utfall, {PP}")).data)
+        parts.append(nb.show_notes([text.se_note(s.cluster, s.market)], "Så är osäkerheten beräknad").data)
         return HTML("".join(parts))
 
     def show_by_share(self) -> HTML:
