@@ -195,3 +195,19 @@ def test_pilot_att_figures_fit_a_phone(pilot_page):
     grid = pilot_figures.att_event_grid(balanced, pilot.SECONDARY, 2019, width=figures.PHONE_WIDTH)
     assert grid.axes[0].get_subplotspec().get_gridspec().get_geometry() == (4, 1)  # one column on a phone
     plt.close(grid)
+
+
+def test_experiment_figures_use_one_column_on_a_phone_and_keep_their_text():
+    from fou.effects import experiment_figures
+    from fou.pages.experiment import ExperimentPage
+    from fou.pages import experiment_text as text
+
+    page = ExperimentPage(draws=99, seed=7)
+    for width, shape in ((figures.DESKTOP_WIDTH, (2, 2)), (figures.PHONE_WIDTH, (4, 1))):
+        for fig in (experiment_figures.by_wave_figure(page.table, list(page.spec.outcomes), ["direct", "spillover"],
+                                                      text.OUTCOME_LABELS, text.SHORT, "Effekter per enkätomgång", width=width),
+                    experiment_figures.by_share_figure(page.table, "emploidur", text.SHORT, "Per andel", width=width)):
+            assert fig.axes[0].get_subplotspec().get_gridspec().get_geometry() == shape
+            svg_width, smallest = _svg_facts(fig)
+            plt.close(fig)
+            assert smallest >= 9 and svg_width <= width * 72 + 8
