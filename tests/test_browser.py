@@ -107,7 +107,7 @@ PAGES = ("index", "html/01_population_socioeconomics", "html/02_organisation_par
 #: Smallest rendered size (CSS px) of any text in a figure, at phone and desktop width.
 MIN_FIGURE_TEXT_PX = 9.0
 #: Figures not yet redrawn for phones by their page's owner: a lower floor, with the reason.
-SMALL_FIGURES = {"Periodeffekter med konfidensintervall": (7.5, "two panels side by side; stack them on phones")}
+SMALL_FIGURES: dict[str, tuple[float, str]] = {}
 FIGURE_TEXT = """() => [...document.querySelectorAll('figure img')]
   .filter(img => img.getBoundingClientRect().width > 0)
   .map(img => {

@@ -91,7 +91,8 @@ def test_experiment_page_on_the_crepon_file(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert "Individdata från experiment" in page and "Syntetiska data" not in page
-    assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and f"{format_number(11806)} personer" in page
+    assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and "11\u202f806 personer" in page  # format_number
+    assert "crepon2013_jd.dta" in page and str(crepon.parent) not in page  # the file's name, never its local path
     takeup = pd.read_csv(out / "tables" / "07_takeup.csv")
     assert takeup[takeup["assigned"] == 0]["takeup"].max() == 0
     rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")

@@ -168,3 +168,54 @@ def test_wild_bootstrap_matches_wildboottest_on_the_shipped_data(report_extract,
     assert ours.p_value == np.mean(np.abs(t_boot) >= abs(t_ref) * (1 - 1e-8))
     n, k_dummies = len(d), X.shape[1]
     assert ours.t_stat == pytest.approx(t_ref * np.sqrt((n - 2) / (n - k_dummies)), rel=1e-8)
+
+
+@pytest.mark.parametrize(("years", "estimated"), [((2017, 2022), {"fristående"}), ((2021, 2022), set()),
+                                                  ((2018, 2019, 2020), {"omställning"})])
+def test_periods_the_chosen_years_leave_out_are_missing_not_zero(report_extract, gr, years, estimated):
+    """A period without years (or without the years before the reform) is i.u., never an effect of 0."""
+    data, _ = panel.build_panel(report_extract.values, gr, years)
+    effects = panel.effects_frame(panel.period_effects(data, "af_share", draws=99)).set_index("period")
+    assert set(effects.index) == {"omställning", "fristående"}
+    assert set(effects.index[effects["estimate"].notna()]) == estimated
+    missing = effects.loc[effects["estimate"].isna()]
+    assert missing[["std_error", "ci_low", "ci_high", "p_wild"]].isna().all().all()
+    assert missing["nobs"].isna().all() and missing["n_clusters"].isna().all()  # shown as i.u., not 0
+
+
+def test_the_estimate_with_years_2017_and_2022_is_the_mean_within_municipality_change(report_extract, gr):
+    data, _ = panel.build_panel(report_extract.values, gr, (2017, 2022))
+    effect = {e.period: e for e in panel.period_effects(data, "af_share", draws=99)}["fristående"]
+    wide = data.pivot(index="municipality_id", columns="year", values="af_share").dropna()
+    assert effect.estimate == pytest.approx((wide[2022] - wide[2017]).mean())
+    # municipalities with only one of the two years say nothing about the change: not in n or G (as in pyfixest)
+    assert effect.n_clusters == len(wide) == 9 and effect.nobs == 18
+    import warnings
+
+    import pyfixest as pf
+
+    d = data.dropna(subset=["af_share"]).assign(frist=lambda x: (x["period"] == "fristående").astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pf.feols("af_share ~ frist | municipality_id", d, vcov={"CRV1": "municipality_id"})  # drops singletons
+    assert ref._N == 18 and effect.std_error == pytest.approx(float(ref.se()["frist"]), rel=1e-9)
+
+
+def test_notes_say_which_periods_need_which_years(report_extract, gr):
+    data, _ = panel.build_panel(report_extract.values, gr, (2017, 2022))
+    assert panel.missing_periods(data, (2017, 2022)) == [
+        "Omställning: de valda åren (2017, 2022) har inget år i perioden (2019–20), så periodens effekt är i.u."]
+    data, _ = panel.build_panel(report_extract.values, gr, (2021, 2022))
+    notes = panel.missing_periods(data, (2021, 2022))
+    assert notes[0].startswith("Perioden före reformen saknas: de valda åren (2021–2022) har inget år i perioden (2017–18)")
+    assert "--years 2017-2022" in notes[0] and notes[1].startswith("Omställning: de valda åren (2021–2022)")
+    data, _ = panel.build_panel(report_extract.values, gr, range(2017, 2023))
+    assert panel.missing_periods(data, range(2017, 2023)) == []
+
+
+def test_period_labels_follow_the_chosen_years():
+    assert panel.period_label("före") == "Före reformen (2017–18)"
+    assert panel.period_label("före", [2018, 2019, 2020]) == "Före reformen (2018)"
+    assert panel.period_label("fristående", [2017, 2022]) == "Fristående aktörer (2022)"
+    assert panel.period_label("omställning", [2017, 2022]) == "Omställning (2019–20)"  # none chosen: its own years
+    assert panel.period_label("före", [2016, 2017, 2018]) == "Före reformen (2016–18)"

@@ -3,6 +3,8 @@ the TWFE comparison, and clean endings and parameter errors when inputs are wron
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from fou.effects import pilot
 from fou.extracts.format import load_extract
 from fou.extracts.params import ParameterError
+from fou.extracts.swedish import plural
 from fou.extracts.paths import data_dir
 from fou.pages.pilot import PilotPage
 from fou.run import validate
@@ -161,3 +164,14 @@ def test_pilot_wild_bootstrap_agrees_with_wildboottest_on_the_shipped_data(natio
         boot.get_pvalue()
     assert ours.t_stat == pytest.approx(float(np.ravel(boot.t_stat)[0]), rel=1e-8)
     assert ours.p_value == pytest.approx(float(boot.pvalue), abs=0.015)
+
+
+def test_municipality_counts_are_plural_aware(page, report_extract, tmp_path):
+    p, _ = page
+    assert "32 kommuner (Arbetsförmedlingen 2019-11-06)" in p.show_header().data
+    cross = p.show_cross_section().data
+    assert re.search(r"n = \d+ kommuner, R²", cross)
+    (tmp_path / "two.csv").write_text("municipality_id\n1480\n1401\n")  # a list has at least two
+    two = PilotPage(str(report_extract.path), str(tmp_path / "two.csv"))
+    assert "2 kommuner (two.csv)" in two.show_header().data and str(tmp_path) not in two.show_header().data
+    assert plural(1, "kommun", "kommuner") == "1 kommun"

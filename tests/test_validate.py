@@ -52,3 +52,30 @@ def test_years_must_all_be_in_the_extract(years, missing):
 def test_valid_study_parameters_pass_and_lowercase_group_ids_resolve():
     c = _check(extract="report-2023", region="g96190", year=2022, years="2017,2022", metadata="")
     assert c.source["kind"] == "transcribed"
+
+
+def _experiment(**params):
+    declared = {"microdata", "preset", "treatment", "takeup", "market", "share", "cluster", "strata", "weights",
+                "covariates", "sample", "outcomes", "waves", "heterogeneity", "draws", "seed", "output_dir"}
+    return validate.check({"draws": 499, **params}, declared)
+
+
+@pytest.mark.parametrize("waves", ["9", "1,5", "0"])
+def test_waves_the_synthetic_experiment_lacks_are_named_before_any_kernel(waves):
+    with pytest.raises(ParameterError) as err:
+        _experiment(waves=waves)
+    assert err.value.parameter == "waves" and err.value.value == waves
+    assert "the synthetic experiment has for the main outcome emploidur: 1, 2, 3, 4" in str(err.value)
+
+
+def test_waves_a_data_file_lacks_are_named_with_the_file_name(tmp_path):
+    from fou.effects import synth
+
+    df, _ = synth.two_stage_experiment(n_quintuplets=2, seed=1)
+    path = tmp_path / "two_waves.csv"
+    df.drop(columns=[c for c in df.columns if c[-1] in "34"]).to_csv(path, index=False)
+    with pytest.raises(ParameterError) as err:
+        _experiment(microdata=str(path), waves="1-3")
+    assert err.value.parameter == "waves"
+    assert str(err.value).endswith("two_waves.csv has for the main outcome emploidur: 1, 2") and str(tmp_path) not in str(err.value)
+    assert _experiment(microdata=str(path), waves="1,2").params["waves"] == "1,2"

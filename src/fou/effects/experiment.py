@@ -62,7 +62,7 @@ def check_params(params: Mapping[str, object]) -> Spec:
         raise ParameterError("draws", draws, f"expected a whole number of bootstrap draws between 99 and {MAX_DRAWS}")
     microdata = str(params.get("microdata", "") or "")
     columns = microdata_columns(microdata) if microdata else synth.columns()
-    return resolve(params, columns)
+    return resolve(params, columns, Path(microdata).name if microdata else "the synthetic experiment")
 
 
 def load(microdata: str, seed: int) -> tuple[pd.DataFrame, str, synth.Truth | None]:

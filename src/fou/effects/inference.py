@@ -1,10 +1,11 @@
 """Inference with few clusters: CR1 cluster-robust variance, the wild cluster restricted
 bootstrap with confidence intervals by test inversion, and exact permutation tests.
 
-With 13 municipalities, cluster-robust t-tests over-reject. The wild cluster
-*restricted* bootstrap (WCR, Cameron, Gelbach & Miller 2008; weights of Webb 2023,
-six points, because 13 clusters give Rademacher weights only 2¹³ distinct draws)
-gives p-values that hold with few clusters; its confidence interval is the set of
+With few clusters (a region's municipalities: 13 in Göteborgsregionen, 14 in Fyrbodal),
+cluster-robust t-tests over-reject. The wild cluster *restricted* bootstrap (WCR,
+Cameron, Gelbach & Miller 2008; weights of Webb 2023, six points, because G clusters
+give Rademacher weights only 2^G distinct draws) gives p-values that hold with few
+clusters; its confidence interval is the set of
 null values the same bootstrap does not reject (test inversion), so interval and
 p-value always agree. Group comparisons between municipalities use exact,
 studentised permutation tests over every relabelling.
@@ -13,7 +14,8 @@ Small-sample convention (stated on every page that shows clustered errors): CR1,
 G/(G − 1)·(N − 1)/(N − K), where K counts the regressors but not fixed effects
 nested in the clusters, which count as one (fixest's default ``ssc(fixef.K =
 "nested")``, as reghdfe). Counting every municipality dummy in K instead inflates
-the errors by about 10 % in the 13-municipality panel (71–78 municipality-years).
+the errors by about 10 % in Göteborgsregionen's 13-municipality panel (71–78
+municipality-years). The pages state G from the data they show.
 
 Ties: statistics equal to the observed one within a relative 1e-10 count as at least
 as extreme (sign patterns that tie exactly would otherwise be lost to rounding).

@@ -19,8 +19,8 @@ from fou.extracts.paths import data_dir
 from fou.extracts.regions import Region
 
 PERIODS = {2017: "före", 2018: "före", 2019: "omställning", 2020: "omställning", 2021: "fristående", 2022: "fristående"}
-PERIOD_LABELS = {"före": "Före reformen (2017–18)", "omställning": "Omställning (2019–20)",
-                 "fristående": "Fristående aktörer (2021–22)"}
+PERIOD_NAMES = {"före": "Före reformen", "omställning": "Omställning", "fristående": "Fristående aktörer"}
+EFFECT_PERIODS = ("omställning", "fristående")  # compared with "före"
 OUTCOMES = {"af_share": "Anvisningar från Arbetsförmedlingen, procent",
             "participants_per_1000": "Deltagare per 1 000 invånare"}
 GROUPINGS = {
@@ -36,6 +36,27 @@ def period_of(year: int) -> str | None:
     if year in PERIODS:
         return PERIODS[year]
     return "före" if year < 2017 else "fristående"
+
+
+def period_years(period: str, years: Sequence[int] | None = None) -> list[int]:
+    """The years of ``years`` (default: the reform's own 2017–2022) that fall in ``period``."""
+    return sorted(int(y) for y in (PERIODS if years is None else years) if period_of(int(y)) == period)
+
+
+def short_span(years: Sequence[int]) -> str:
+    """``2017–18`` for a run of years, ``2017`` for one, ``2017, 2019`` otherwise."""
+    ys = sorted(set(int(y) for y in years))
+    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
+        end = str(ys[-1])[2:] if str(ys[0])[:2] == str(ys[-1])[:2] else str(ys[-1])
+        return f"{ys[0]}\u2013{end}"
+    return ", ".join(map(str, ys))
+
+
+def period_label(period: str, years: Sequence[int] | None = None) -> str:
+    """``Omställning (2019–20)``: the period's name and the years of ``years`` in it (its own years
+    when ``years`` has none of them)."""
+    ys = period_years(period, years) or period_years(period)
+    return f"{PERIOD_NAMES[period]} ({short_span(ys)})"
 
 
 def load_facts(path: str | Path | None = None) -> pd.DataFrame:
@@ -123,37 +144,84 @@ class PeriodEffect:
     ci_high: float
     p_cluster: float
     p_wild: float
-    nobs: int
-    n_clusters: int
+    nobs: int | None
+    n_clusters: int | None
+
+
+def _not_estimated(outcome: str, period: str) -> PeriodEffect:
+    nan = float("nan")
+    return PeriodEffect(outcome, period, nan, nan, nan, nan, nan, nan, None, None)
 
 
 def period_effects(panel: pd.DataFrame, outcome: str, draws: int = 9999, seed: int = 2023) -> list[PeriodEffect]:
-    """Transition and private-provider periods against 2017–18, with municipality fixed
-    effects (absorbed by demeaning within municipality). Standard errors CR1 with
-    fixest's convention (K = the two period effects + 1 for the municipality effects,
-    which are nested in the clusters); p-values and 95 % intervals from the wild
-    cluster restricted bootstrap (Webb weights), the interval by inverting the same
-    test, so the two agree; ``p_cluster`` is the cluster-t p-value (t with G − 1 df)
-    for comparison. Missing years stay missing (dropped, n shown)."""
-    d = panel.dropna(subset=[outcome]).copy()
-    if d["municipality_id"].nunique() < 2 or d["period"].nunique() < 2 or "före" not in set(d["period"]):
-        return []  # nothing to estimate (the page notes the missing KPI)
-    names = ["omställning", "fristående"]
+    """Transition and private-provider periods against the years before the reform, with
+    municipality fixed effects (absorbed by demeaning within municipality). Standard errors
+    CR1 with fixest's convention (K = the estimated period effects + 1 for the municipality
+    effects, which are nested in the clusters); p-values and 95 % intervals from the wild
+    cluster restricted bootstrap (Webb weights), the interval by inverting the same test,
+    so the two agree; ``p_cluster`` is the cluster-t p-value (t with G − 1 df) for
+    comparison. Missing years stay missing (dropped, n shown); a municipality with a single
+    year says nothing about a change and is dropped (a singleton, as pyfixest and reghdfe
+    drop them), so n and G count what the estimate rests on.
+
+    A period that no municipality has together with the years before the reform (not in
+    the chosen years, or no values) is not identified: its row is NaN (i.u.), never 0."""
+    d = panel.dropna(subset=[outcome])
+    d = d[d.groupby("municipality_id")["year"].transform("size") > 1]
+    names = list(EFFECT_PERIODS)
+    if d["municipality_id"].nunique() < 2 or "före" not in set(d["period"]):
+        return [_not_estimated(outcome, n) for n in names]  # the page says which years are missing
     raw = pd.DataFrame({n: (d["period"] == n).astype(float) for n in names}, index=d.index)
     raw["y"] = d[outcome].astype(float)
     demeaned = raw - raw.groupby(d["municipality_id"].to_numpy()).transform("mean")
-    X, y = demeaned[names].to_numpy(), demeaned["y"].to_numpy()
+    keep = [n for n in names if np.abs(demeaned[n].to_numpy()).max() > 1e-12]
+    if keep and np.linalg.matrix_rank(demeaned[keep].to_numpy()) < len(keep):
+        keep = []  # the periods' effects are not separately identified from the years before
+    if not keep:
+        return [_not_estimated(outcome, n) for n in names]
+    X, y = demeaned[keep].to_numpy(), demeaned["y"].to_numpy()
     groups = pd.factorize(d["municipality_id"])[0]
     g = int(groups.max() + 1)
     beta = np.linalg.lstsq(X, y, rcond=None)[0]
-    se = cluster_robust_se(X, y - X @ beta, groups, df_k=len(names) + 1)
+    se = cluster_robust_se(X, y - X @ beta, groups, df_k=len(keep) + 1)
     out = []
-    for j, name in enumerate(names):
+    for name in names:
+        if name not in keep:
+            out.append(_not_estimated(outcome, name))
+            continue
+        j = keep.index(name)
         wild = wild_bootstrap_ci(X, y, groups, j, draws=draws, seed=seed)
         p_cluster = float(2 * stats.t.sf(abs(beta[j] / se[j]), g - 1))
         out.append(PeriodEffect(outcome, name, float(beta[j]), float(se[j]), wild.ci_low, wild.ci_high, p_cluster, wild.p_value,
                                 int(len(d)), g))
     return out
+
+
+def missing_periods(panel: pd.DataFrame, years: Sequence[int]) -> list[str]:
+    """Swedish notes on the periods whose effects are i.u.: the chosen ``years`` have no year
+    in them, or an outcome has values in other periods but none in them (an outcome with no
+    values at all is noted where the panel is built). Nothing when every period has data."""
+    span = study.year_span(list(years))
+    present = [o for o in OUTCOMES if panel[o].notna().any()]
+    notes = []
+    for period in ("före", *EFFECT_PERIODS):
+        own = short_span(period_years(period))
+        if not period_years(period, years):
+            why = f"de valda åren ({span}) har inget år i perioden ({own})"
+        else:
+            empty = [o for o in present if panel.loc[panel["period"] == period, o].isna().all()]
+            if not empty:
+                continue
+            names = " och ".join(OUTCOMES[o].split(",")[0] for o in empty)
+            why = f"extraktet har inga uppgifter om {names[0].lower()}{names[1:]} för periodens år ({own})"
+        if period == "före":
+            advice = (f" Välj år som börjar senast {max(period_years(period))}, till exempel --years 2017-2022."
+                      if not period_years(period, years) else "")
+            notes.append(f"Perioden före reformen saknas: {why}. Periodeffekterna jämförs med den perioden, så de "
+                         f"är i.u.{advice}")
+        else:
+            notes.append(f"{PERIOD_NAMES[period]}: {why}, så periodens effekt är i.u.")
+    return notes
 
 
 def municipality_change(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -199,5 +267,7 @@ def group_comparisons(panel: pd.DataFrame, facts: pd.DataFrame, outcome: str = "
 
 
 def effects_frame(effects: Sequence[PeriodEffect]) -> pd.DataFrame:
+    """One row per effect; n and clusters are missing (not 0) where nothing was estimated."""
     columns = list(PeriodEffect.__dataclass_fields__)
-    return pd.DataFrame([e.__dict__ for e in effects], columns=columns)
+    frame = pd.DataFrame([e.__dict__ for e in effects], columns=columns)
+    return frame.astype({"nobs": "Int64", "n_clusters": "Int64"})

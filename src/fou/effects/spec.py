@@ -101,8 +101,11 @@ def parse_names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
 
 
+WAVES = (1, 2, 3, 4)
+
+
 def parse_waves(text: str) -> tuple[int, ...]:
-    """``1,2,3,4`` or ``1-4``: survey waves 1 to 4."""
+    """``1,2,3,4`` or ``1-4``: survey waves 1 to 4 (which of them the data has is checked in :func:`resolve`)."""
     valid = "expected survey waves between 1 and 4, such as '1,2,3,4' or '1-4'"
     waves: set[int] = set()
     for part in [p for p in re.split(r"[,\s]+", str(text).strip()) if p]:
@@ -111,7 +114,7 @@ def parse_waves(text: str) -> tuple[int, ...]:
             waves.update(range(int(m.group(1)), int(m.group(2)) + 1) if m else [int(part)])
         except ValueError:
             raise ParameterError("waves", text, valid) from None
-    if not waves or not waves <= {1, 2, 3, 4}:
+    if not waves:
         raise ParameterError("waves", text, valid)
     return tuple(sorted(waves))
 
@@ -224,8 +227,9 @@ def merged(params: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
-def resolve(params: Mapping[str, object], columns: Sequence[str]) -> Spec:
-    """Check every parameter against the data's columns; the :class:`Spec` to estimate."""
+def resolve(params: Mapping[str, object], columns: Sequence[str], source: str = "the data") -> Spec:
+    """Check every parameter against the data's columns (``source`` names the data in
+    messages: a file name, or the synthetic experiment); the :class:`Spec` to estimate."""
     p, cols = merged(params), list(columns)
     hint = ", ".join(cols[:25]) + ("…" if len(cols) > 25 else "")
 
@@ -254,9 +258,14 @@ def resolve(params: Mapping[str, object], columns: Sequence[str]) -> Spec:
     if not outcomes:
         raise ParameterError("outcomes", p["outcomes"], "expected outcome names such as 'emploidur,cdi'")
     for o in outcomes:
-        if not any(Spec.column(o, w) in cols for w in waves):
-            raise ParameterError("outcomes", o, f"no column for any of waves {list(waves)} (wave 1 has no suffix, "
+        if not any(Spec.column(o, w) in cols for w in WAVES):
+            raise ParameterError("outcomes", o, f"no column for any of waves {list(WAVES)} (wave 1 has no suffix, "
                                                 f"then 2, 3, 4); columns include: {hint}")
+    main = outcomes[0]
+    have = [w for w in WAVES if Spec.column(main, w) in cols]
+    if not set(waves) <= set(have):
+        raise ParameterError("waves", p["waves"], f"expected survey waves between 1 and 4 that {source} has for the "
+                                                  f"main outcome {main}: {', '.join(map(str, have))}")
     het = None if _is_none(p["heterogeneity"]) else column("heterogeneity", p["heterogeneity"])
     sample = "" if _is_none(p["sample"]) else p["sample"]
     return Spec(p["treatment"], p["takeup"], p["market"], p["share"], cluster, strata, weights, covariates, sample,

@@ -87,9 +87,8 @@ def show_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None, colu
     return HTML(html.frame_html(frame, decimals, columns, caption) + links)
 
 
-def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None,
-                phone=None) -> HTML:
-    """A figure embedded in the page (``phone``: its layout for narrow screens, see :func:`figure_html`);
+def show_figure(fig, alt: str, output_dir: str | Path | None = None, png_name: str | None = None, phone=None) -> HTML:
+    """A figure embedded in the page (``phone``: its variant drawn for phones, see :func:`figure_html`);
     also saved as PNG (with a link to it) when ``output_dir`` and ``png_name`` are set."""
     saved = bool(output_dir and png_name)
     if saved:

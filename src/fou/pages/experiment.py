@@ -39,7 +39,8 @@ class ExperimentPage:
                       outcomes=outcomes, waves=waves, heterogeneity=heterogeneity, draws=draws)
         self.spec = experiment.check_params(params)
         self.data, self.kind, self.truth = experiment.load(microdata, seed)
-        self.source = microdata or f"fou.effects.synth.two_stage_experiment(seed={seed})"
+        # the file's name only: a reader's page never shows a local absolute path
+        self.source = Path(microdata).name if microdata else f"fou.effects.synth.two_stage_experiment(seed={seed})"
         self.draws = draws
         self.output_dir = Path(output_dir) if output_dir else None
         self.analysis = experiment.analyse(self.data, self.spec, self.truth, draws)
@@ -69,6 +70,10 @@ class ExperimentPage:
         if "outcome" in out:
             out["outcome"] = out["outcome"].map(text.outcome_label)
         return out[keep]
+
+    def _figure(self, draw, alt: str, name: str) -> HTML:
+        """A figure drawn for the desktop and for phones."""
+        return nb.show_figure(draw(figures.DESKTOP_WIDTH), alt, self.output_dir, name, phone=draw(figures.PHONE_WIDTH))
 
     @property
     def _main(self) -> str:
@@ -118,32 +123,32 @@ class ExperimentPage:
 
     def show_effects(self) -> HTML:
         s = self.spec
-        args = (self.table, list(s.outcomes), ["direct", "spillover", "within_market"], text.OUTCOME_LABELS,
-                text.SHORT, self._title("Effekter per enkätomgång"))
-        fig, phone = figures.by_wave_figure(*args, columns=2), figures.by_wave_figure(*args, columns=1)
         main = self.table[(self.table["outcome"] == self._main) & self.table["term"].isin(POOLED_TERMS)]
         main = main.assign(_order=main["term"].map(POOLED_TERMS.index)).sort_values(["wave", "_order"])
         others = self.table[(self.table["outcome"] != self._main) & self.table["term"].isin(("direct", "spillover"))]
         cols = ["wave", "term", *EST_COLUMNS]
         labels = {"wave": "Omgång", "term": "Jämförelse", "outcome": "Utfall", **EST_COLUMNS}
-        parts = [nb.show_figure(fig, self._title("Lottade, icke lottade och jämförelsen inom marknad per omgång"),
-                                self.output_dir, "07_effects_by_wave", phone).data,
+        parts = [self._figure(lambda w: figures.by_wave_figure(
+                     self.table, list(s.outcomes), ["direct", "spillover", "within_market"], text.OUTCOME_LABELS,
+                     text.SHORT, self._title("Effekter per enkätomgång"), width=w),
+                     self._title("Lottade, icke lottade och jämförelsen inom marknad per omgång"), "07_effects_by_wave").data,
                  nb.show_table(self._shown(main, cols), EST_DECIMALS, labels,
                                caption=self._title(f"{text.outcome_label(self._main)}, {PP}")).data]
         if len(others):
             parts.append(nb.show_table(self._shown(others, ["outcome", *cols]), EST_DECIMALS, labels,
                                        caption=self._title(f"Övriga utfall, {PP}")).data)
+        parts.append(nb.show_notes([text.se_note(s.cluster, s.market)], "Så är osäkerheten beräknad").data)
         return HTML("".join(parts))
 
     def show_by_share(self) -> HTML:
-        args = (self.table, self._main, text.SHORT, self._title(f"{text.outcome_label(self._main)} per andel behandlade"))
-        fig, phone = figures.by_share_figure(*args, columns=2), figures.by_share_figure(*args, columns=1)
         wave = min(self.spec.waves)
         t = self.table[(self.table["outcome"] == self._main) & (self.table["wave"] == wave)
                        & self.table["term"].str.match(r"^(direct|spillover|market)_\d+$")]
         cols = ["term", *EST_COLUMNS]
-        return HTML(nb.show_figure(fig, self._title("Direkt effekt och spridningseffekt per andel behandlade"),
-                                   self.output_dir, "07_by_share", phone).data
+        fig = self._figure(lambda w: figures.by_share_figure(
+            self.table, self._main, text.SHORT, self._title(f"{text.outcome_label(self._main)} per andel behandlade"),
+            width=w), self._title("Direkt effekt och spridningseffekt per andel behandlade"), "07_by_share")
+        return HTML(fig.data
                     + nb.show_table(self._shown(t, cols), EST_DECIMALS, {"term": "Jämförelse", **EST_COLUMNS},
                                     caption=self._title(f"Omgång {wave}, {PP}")).data)
 

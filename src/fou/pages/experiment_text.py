@@ -41,6 +41,16 @@ ESTIMANDS = [
 ]
 
 
+def se_note(cluster: str, market: str) -> str:
+    """The small-sample convention of every standard error on the page, stated once."""
+    which = f"{cluster}, marknaden" if cluster == market else cluster
+    return (f"Medelfelen är klusterrobusta (CRV1, kluster: {which}) med samma småstickprovskorrektion som fixest och "
+            "pyfixest: G/(G − 1)·(N − 1)/(N − K), där G är antalet kluster, N antalet observationer och K "
+            "regressorerna plus nivåerna i de strata-fixa effekter som inte ligger inom klustren (fixa effekter som "
+            "ligger inom klustren räknas som en). Konfidensintervall och p-värden använder t-fördelningen med G − 1 "
+            "frihetsgrader. Personer ensamma i en nivå av de fixa effekterna (singletons) tas bort först, som i pyfixest.")
+
+
 def term_label(term: str) -> str:
     """Swedish label of a term such as ``direct_25``."""
     m = re.fullmatch(r"(direct|spillover|market)_(\d+)", term)

@@ -7,13 +7,16 @@ notebook ends cleanly instead of failing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from fou.effects import figures as effect_plots
 from fou.effects import pilot, staggered
+from fou.effects import pilot_figures as effect_plots
 from fou.extracts.format import Extract
 from fou.extracts.params import ParameterError
-from fou.extracts.swedish import format_number
+from fou.extracts.swedish import format_number, plural
+from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 from fou.pages import blocks as nb
 from fou.pages.html import HTML
 from fou.study.inputs import open_extract
@@ -44,6 +47,7 @@ class PilotPage:
     def __init__(self, extract: str = pilot.NATIONAL_EXTRACT, pilots: str = "", draws: int = 999,
                  output_dir: str | None = None):
         self.output_dir = output_dir or None
+        self.pilots_source = Path(pilots).name if pilots else ""
         self.draws = int(draws)
         self.problems: list[str] = []
         self.extract: Extract | None = None
@@ -68,6 +72,10 @@ class PilotPage:
         if self.ready:
             nb.save_csv(self.att[pilot_att_columns()], self.output_dir, "pilot_att")
 
+    def _figure(self, draw, alt: str, name: str) -> HTML:
+        """A figure drawn for the desktop and for phones."""
+        return nb.show_figure(draw(DESKTOP_WIDTH), alt, self.output_dir, name, phone=draw(PHONE_WIDTH))
+
     @property
     def ready(self) -> bool:
         return not self.problems
@@ -80,9 +88,10 @@ class PilotPage:
         if self.extract is None:
             return nb.header_html("saknas", [("Data", "inget nationellt extrakt")])
         n = len(self.pilots) if self.pilots is not None else 0
+        source = self.pilots_source or "Arbetsförmedlingen 2019-11-06"
         rows = [("Källa", self.extract.provenance()),
                 ("Extrakt", f"{self.extract.manifest.get('name', self.extract.path.name)} (sha256 {self.extract.checksum[:12]}…)"),
-                ("Pilotkommuner", f"{n} (Arbetsförmedlingen 2019-11-06)" if n else "saknas"),
+                ("Pilotkommuner", f"{plural(n, 'kommun', 'kommuner')} ({source})" if n else "saknas"),
                 ("Metod", "ATT(g = 2020, t): långa differenser mot 2019, jämförelse = kommuner utan KROM ännu")]
         return nb.header_html(self.extract.source_kind, rows)
 
@@ -98,10 +107,11 @@ class PilotPage:
         long["grupp"] = long["municipality_id"].isin(set(self.pilots["municipality_id"])).map(
             {True: "Pilotkommuner (KROM från april 2020)", False: "Övriga kommuner"})
         means = long.groupby(["year", "grupp"])["y"].agg(["mean", "count"]).reset_index()
-        fig = effect_plots.group_means_figure(means, pilot.START, pilot.OUTCOME_LABEL)
         counts = means.pivot(index="grupp", columns="year", values="count").reset_index()
         counts.columns = [str(c) for c in counts.columns]
-        return HTML(nb.show_figure(fig, "Medelvärden per år för pilotkommuner och övriga", self.output_dir, "08_trends").data
+        fig = self._figure(lambda w: effect_plots.group_means_figure(means, pilot.START, pilot.OUTCOME_LABEL, width=w),
+                           "Medelvärden per år för pilotkommuner och övriga", "08_trends")
+        return HTML(fig.data
                     + nb.show_table(counts, columns={"grupp": "Kommuner med uppgift"}, caption="Antal kommuner med uppgift per år").data)
 
     def show_att(self) -> HTML:
@@ -109,12 +119,12 @@ class PilotPage:
         if not self.ready:
             return HTML("")
         rows = self._headline().assign(period=lambda d: d["period"].map(PERIODS))
-        fig = effect_plots.att_event_figure(self._headline(), pilot.DESIGN.base,
-                                            "Pilotkommuner mot kommuner utan KROM ännu, ATT per år (95 % KI)",
-                                            "Skillnad i förändring mot 2019, procentenheter")
+        fig = self._figure(lambda w: effect_plots.att_event_figure(
+            self._headline(), pilot.DESIGN.base, "Pilotkommuner mot kommuner utan KROM ännu, ATT per år (95 % KI)",
+            "Skillnad i förändring mot 2019, procentenheter", width=w),
+            "Händelsestudie: ATT per år, ren och kontaminerad jämförelse", "08_event_study")
         shown = rows.drop(columns=["outcome", "sample", "weighting", "comparison"]).assign(year=lambda d: d["year"].astype(str))
-        return HTML(nb.show_figure(fig, "Händelsestudie: ATT per år, ren och kontaminerad jämförelse", self.output_dir,
-                                   "08_event_study").data
+        return HTML(fig.data
                     + nb.show_table(shown, DEC2, ATT_COLUMNS, caption=f"{pilot.OUTCOME}: ATT(2020, t), obalanserat urval, ovägt").data
                     + nb.show_notes([SE_NOTE], "Så är osäkerheten beräknad").data)
 
@@ -165,8 +175,8 @@ class PilotPage:
             return HTML("")
         a = self.att
         balanced = a[(a["sample"] == "balanced") & (a["weighting"] == "unweighted") & a["outcome"].isin(list(pilot.SECONDARY))]
-        fig = effect_plots.att_event_grid(balanced, pilot.SECONDARY, pilot.DESIGN.base)
-        return nb.show_figure(fig, "Sekundära utfall: ATT per år, balanserade paneler", self.output_dir, "08_secondary")
+        return self._figure(lambda w: effect_plots.att_event_grid(balanced, pilot.SECONDARY, pilot.DESIGN.base, width=w),
+                            "Sekundära utfall: ATT per år, balanserade paneler", "08_secondary")
 
     def show_twfe(self) -> HTML:
         if not self.ready:
@@ -198,7 +208,7 @@ class PilotPage:
             notes.append(f"Saknas i extraktet och ingår inte: {', '.join(facts['missing'])}. Hämta med: {pilot.FETCH_HINT}")
         if table.empty:
             return nb.show_notes(notes or ["Inga data för tvärsnittet."])
-        notes.append(f"n = {facts['nobs']} kommuner, R² = {format_number(facts['r2'], 2)}")
+        notes.append(f"n = {plural(facts['nobs'], 'kommun', 'kommuner')}, R² = {format_number(facts['r2'], 2)}")
         return HTML(nb.show_table(table, {"estimate": 3, "std_error": 3, "ci_low": 3, "ci_high": 3, "p_value": 3},
                                   {"kpi": "KPI", "label": "Förklaringsvariabel", "estimate": "Skattning", "std_error": "Medelfel (HC3)",
                                    "ci_low": "KI nedre", "ci_high": "KI övre", "p_value": "p"},
