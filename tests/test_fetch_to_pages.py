@@ -10,7 +10,6 @@ import pytest
 from fou.kolada.fetch import fetch_extract
 from fou.kolada.client import KoladaClient
 from fou.kolada.server import KoladaData, LocalKolada
-from fou.extracts.swedish import format_number
 
 from .conftest import KOLADA_DIR, fou, needs_shared
 
