@@ -103,7 +103,7 @@ def _extract(c: Checked) -> None:
 def _microdata(c: Checked) -> None:
     """The experiment's file (or synthetic data) and its specification: every column the
     preset or the parameters name, the sample condition, strata, waves and draws."""
-    from fou.effects.experiment import check_params
+    from fou.effects.microdata import check_params
 
     p = c.params
     if "treatment" not in c.declared:  # the evidence page: an optional file for one computed estimate
@@ -122,7 +122,7 @@ def _microdata(c: Checked) -> None:
 def _evidence_microdata(c: Checked) -> None:
     """The evidence page's optional microdata: empty, or a file with the experiment's columns."""
     from fou.effects.evidence_microdata import COLUMNS
-    from fou.effects.experiment import microdata_columns
+    from fou.effects.microdata import microdata_columns
 
     if not c.params.get("microdata"):
         return
