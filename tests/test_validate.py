@@ -26,23 +26,6 @@ def test_draws_from_the_command_line_are_refused_in_the_plan(tmp_path):
     assert err.value.parameter == "05_municipal_panel.draws" and err.value.value == -5
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2030", r"'post_years': invalid value '2030'; the extract has no values for 2030; years in the extract: 2017–2022"),
-    ("2017", r"'post_years': invalid value '2017'; no year in the extract before 2017"),
-    ("twenty", r"'post_years': invalid value 'twenty'; expected a range"),
-])
-def test_post_years_must_be_years_of_the_extract_with_earlier_years(value, message):
-    with pytest.raises(ParameterError, match=message):
-        _check(extract="report-2023", post_years=value)
-
-
-def test_post_years_valid():
-    assert _check(extract="report-2023", post_years="2020,2021").params["post_years"] == "2020,2021"
-    _check(extract="", post_years="2020")  # no national extract: the page explains; the value still parses
-    with pytest.raises(ParameterError, match="post_years"):
-        _check(extract="", post_years="2020-2019")
-
-
 @pytest.mark.parametrize(("years", "missing"), [("2016-2022", "2016"), ("2021-2023", "2023"), ("2030", "2030")])
 def test_years_must_all_be_in_the_extract(years, missing):
     with pytest.raises(ParameterError, match=rf"'years': invalid value '{years}'; the extract has no values for {missing}"):

@@ -213,20 +213,3 @@ def _draws(c: Checked) -> None:
     draws = c.params.get("draws")
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 99:
         raise ParameterError("draws", draws, "expected a whole number of bootstrap draws ≥ 99 (e.g. 9999)")
-
-
-@rule("post_years")
-def _post_years(c: Checked) -> None:
-    """Years after the start: valid years that the extract has, with earlier years to compare with."""
-    from fou.extracts.params import check_years_available, parse_years
-    from fou.study.inputs import open_extract
-
-    post = parse_years(c.params.get("post_years"), "post_years")
-    if not c.params.get("extract"):
-        return
-    available = open_extract(c.params["extract"], base=REPO_ROOT).years
-    check_years_available(post, available, "post_years", c.params.get("post_years"))
-    if not any(y < post[0] for y in available):
-        raise ParameterError("post_years", c.params.get("post_years"),
-                             f"no year in the extract before {post[0]} to compare with; years in the extract: "
-                             f"{', '.join(map(str, available))}")
