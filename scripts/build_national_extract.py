@@ -73,6 +73,14 @@ def select_groups(groups: pd.DataFrame) -> pd.DataFrame:
     return groups[keep].sort_values(["group_id", "member_id"]).reset_index(drop=True)
 
 
+def with_county(units: pd.DataFrame) -> pd.DataFrame:
+    """Kolada's unit list with each unit's county code (län): the first two digits of a
+    municipality's id, a region's own code; empty for Riket. The pilot page's
+    randomisation inference permutes within counties."""
+    county = units["id"].str[:2].where(units["type"] == "K", units["id"].str[2:])
+    return units.assign(county=county.where(units["id"] != "0000", ""))
+
+
 def build(shared: Path, out: Path) -> None:
     kolada = shared / "data" / "kolada"
     source_csv = kolada / "values_2010_2022.csv"
@@ -90,7 +98,7 @@ def build(shared: Path, out: Path) -> None:
                                   "rows": int(len(values))},
               "kpi_titles": {k: catalogue.loc[k, "title"] for k in KPIS}}
     counts = selected.groupby("kpi").size().reindex(KPIS).astype(int).to_dict()
-    extra = {"units.csv": units.to_csv(index=False, lineterminator="\n"),
+    extra = {"units.csv": with_county(units).to_csv(index=False, lineterminator="\n"),
              "groups.csv": select_groups(groups).to_csv(index=False, lineterminator="\n")}
     extract = write_extract(selected, out, source, extra_files=extra, counts_by_kpi=counts, name=out.name,
                             title="Kolada, alla kommuner och regioner 2010–2022 (open-numbers, 2024-08-31)")
