@@ -14,6 +14,9 @@ import pytest
 from fou.extracts.format import load_extract, write_extract
 from fou.extracts.paths import REPO_ROOT, report_extract_dir
 from fou.extracts.regions import Catalogue
+from fou.kolada.server import LocalKolada
+
+from .kolada_fixture import small_data
 
 SHARED = REPO_ROOT.parent / "shared"
 REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"
@@ -108,3 +111,10 @@ def default_run(tmp_path_factory):
     proc = fou("run", "--out", str(out), "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
+
+
+@pytest.fixture
+def server():
+    """A local Kolada v3 server on 127.0.0.1 serving the small hand-made data set (tests/kolada_fixture.py)."""
+    with LocalKolada(small_data()) as srv:
+        yield srv

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fou.kolada.client import KoladaClient
 from fou.kolada.server import KoladaData
 
 SMALL_KPIS = ["N01951", "N31858", "U40806"]
@@ -90,3 +91,8 @@ def small_ou_values() -> pd.DataFrame:
              "status": "" if small_ou_value(ou, y, g) is not None else "Missing"}
             for ou in ("V15E100100001", "V15E100200001") for y in SMALL_YEARS for g in ("T", "K", "M")]
     return pd.DataFrame(rows)
+
+
+def small_client(srv) -> KoladaClient:
+    """A client of the local server: no cache, quick retries, short timeout."""
+    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5)

@@ -10,6 +10,8 @@ from scipy import stats
 
 from fou.effects.inference import cluster_robust_se, exact_permutation_test, wild_bootstrap_ci, wild_cluster_bootstrap
 
+from .references import wildboottest_t
+
 
 def _data(g=8, per=12, beta=0.0, seed=0):
     rng = np.random.default_rng(seed)
@@ -27,26 +29,6 @@ def test_cr1_equals_statsmodels_cluster_errors():
     np.testing.assert_allclose(ours, res.bse.to_numpy(), rtol=1e-10)
 
 
-def _wildboottest_t(X, y, cl):
-    """wildboottest's observed t and bootstrap t-statistics (WCR, CR1, Rademacher), H0: β₁ = 0."""
-    import warnings
-
-    from wildboottest.wildboottest import WildboottestCL
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = WildboottestCL(X=np.asarray(X, float), Y=np.asarray(y, float), cluster=cl,
-                              R=np.eye(np.shape(X)[1])[1], B=9999, seed=1, parallel=False)
-        boot.get_scores(bootstrap_type="11", impose_null=True)
-        boot.get_weights(weights_type="rademacher")
-        boot.get_numer()
-        boot.get_denom()
-        boot.get_tboot()
-        boot.get_vcov()
-        boot.get_tstat()
-    return float(np.ravel(boot.t_stat)[0]), np.ravel(boot.t_boot)
-
-
 def _at_least_as_extreme(t_obs, t_boot):
     return float(np.mean(np.abs(t_boot) >= abs(t_obs) * (1 - 1e-8)))
 
@@ -55,7 +37,7 @@ def _at_least_as_extreme(t_obs, t_boot):
 def test_full_enumeration_matches_wildboottest(seed):
     X, y, cl = _data(seed=seed, beta=0.3)
     ours = wild_cluster_bootstrap(X.to_numpy(), y.to_numpy(), cl, 1, draws=9999, weights="rademacher")
-    t_ref, t_boot = _wildboottest_t(X, y, cl)
+    t_ref, t_boot = wildboottest_t(X, y, cl)
     assert "full enumeration" in ours.weights and ours.draws == 2**8 == len(t_boot)
     assert ours.t_stat == pytest.approx(t_ref, rel=1e-8)
     # the same 256 statistics, and the same p-value when ties count as at least as extreme
@@ -79,7 +61,7 @@ def _tied_design():
 def test_full_enumeration_counts_ties_on_a_design_with_ties():
     X, y, cl = _tied_design()
     ours = wild_cluster_bootstrap(X, y, cl, 1, draws=9999, weights="rademacher")
-    t_ref, t_boot = _wildboottest_t(X, y, cl)
+    t_ref, t_boot = wildboottest_t(X, y, cl)
     tied = np.isclose(np.abs(t_boot), abs(t_ref), rtol=1e-8)
     assert tied.sum() == 18 and np.isfinite(t_boot).all()
     # 26 sign vectors give a larger |t|, 18 tie: p = 44/256
@@ -104,8 +86,8 @@ def test_bootstrap_interval_inverts_the_bootstrap_test():
         inside, outside = end - outward * 1e-3 * se, end + outward * 1e-3 * se
         assert wild_cluster_bootstrap(X, y - inside * X[:, 1], cl, 1, weights="rademacher").p_value > 0.05
         assert wild_cluster_bootstrap(X, y - outside * X[:, 1], cl, 1, weights="rademacher").p_value <= 0.05
-        assert _at_least_as_extreme(*_wildboottest_t(X, y - inside * X[:, 1], cl)) > 0.05
-        assert _at_least_as_extreme(*_wildboottest_t(X, y - outside * X[:, 1], cl)) <= 0.05
+        assert _at_least_as_extreme(*wildboottest_t(X, y - inside * X[:, 1], cl)) > 0.05
+        assert _at_least_as_extreme(*wildboottest_t(X, y - outside * X[:, 1], cl)) <= 0.05
 
 
 def test_bootstrap_interval_near_cluster_t_with_many_clusters():

@@ -21,12 +21,6 @@ from .conftest import KOLADA_DIR, needs_shared
 from .kolada_fixture import SMALL_KPIS, SMALL_UNITS, SMALL_YEARS, small_data, small_value
 
 
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
 def client(srv, tmp_path=None, **kw) -> KoladaClient:
     kw.setdefault("backoff", 0.01)
     kw.setdefault("timeout", 5)

@@ -18,12 +18,6 @@ from .kolada_fixture import small_data
 
 
 
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
 def env(srv, tmp_path) -> dict:
     return {"FOU_KOLADA_URL": srv.base_url, "FOU_CACHE_DIR": str(tmp_path / "cache"), "FOU_KOLADA_METADATA": "",
             "COLUMNS": "200"}

@@ -18,17 +18,7 @@ from fou.kolada.server import KoladaData, LocalKolada
 from fou.kolada.update import update_extract
 
 from .conftest import KOLADA_DIR, fou, needs_shared
-from .kolada_fixture import REGION_KPI, small_data, small_value
-
-
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
-def client(srv) -> KoladaClient:
-    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5)
+from .kolada_fixture import small_client as client, REGION_KPI, small_data, small_value
 
 
 def data_requests(srv) -> list[str]:

@@ -9,25 +9,13 @@ import pytest
 
 from fou.extracts.format import load_extract, values_to_csv, write_extract
 from fou.extracts.params import ParameterError
-from fou.kolada.client import KoladaClient
 from fou.kolada.oufetch import fetch_ou_extract, parse_ou_ids
-from fou.kolada.server import LocalKolada
 from fou.kolada.update import update_extract
 
 from .conftest import fou
-from .kolada_fixture import OU_KPI, SMALL_YEARS, small_data, small_ou_value
+from .kolada_fixture import small_client as client, OU_KPI, SMALL_YEARS, small_ou_value
 
 SCHOOLS = ["V15E100100001", "V15E100200001"]
-
-
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
-def client(srv) -> KoladaClient:
-    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5)
 
 
 def test_ou_values_round_trip_through_the_extract_format(server, tmp_path):

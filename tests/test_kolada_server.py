@@ -21,12 +21,6 @@ from .conftest import KOLADA_DIR, needs_shared
 from .kolada_fixture import OU_KPI, SMALL_UNITS, SMALL_YEARS, small_data, small_ou_value, small_value
 
 
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
 def get(srv, path: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(f"{srv.base_url}/{path}") as resp:

@@ -9,25 +9,13 @@ import pytest
 
 from fou.extracts.format import load_extract
 from fou.extracts.params import ParameterError
-from fou.kolada.client import KoladaClient
 from fou.kolada.fetch import fetch_extract
-from fou.kolada.server import LocalKolada
 from fou.kolada.update import update_extract
 
 from .conftest import cli
-from .kolada_fixture import small_data, small_value
+from .kolada_fixture import small_client as client, small_value
 
 KEY = ["kpi", "municipality_id", "year", "gender"]
-
-
-@pytest.fixture
-def server():
-    with LocalKolada(small_data()) as srv:
-        yield srv
-
-
-def client(srv) -> KoladaClient:
-    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5)
 
 
 @pytest.fixture
