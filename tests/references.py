@@ -7,18 +7,19 @@ import warnings
 import numpy as np
 
 
-def wildboottest_t(X, y, cl, column: int = 1) -> tuple[float, np.ndarray]:
-    """wildboottest's observed t and bootstrap t-statistics (WCR, CR1, Rademacher, all sign
-    vectors up to 9 999 draws) for H0: β[column] = 0."""
+def wildboottest_t(X, y, cl, column: int = 1, weights: str = "rademacher", draws: int = 9999,
+                   seed: int = 1) -> tuple[float, np.ndarray]:
+    """wildboottest's observed t and bootstrap t-statistics (WCR, CR1; with Rademacher weights
+    every sign vector up to ``draws``) for H0: β[column] = 0."""
     from wildboottest.wildboottest import WildboottestCL
 
     X = np.asarray(X, float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        boot = WildboottestCL(X=X, Y=np.asarray(y, float), cluster=cl, R=np.eye(X.shape[1])[column], B=9999, seed=1,
+        boot = WildboottestCL(X=X, Y=np.asarray(y, float), cluster=cl, R=np.eye(X.shape[1])[column], B=draws, seed=seed,
                               parallel=False)
         boot.get_scores(bootstrap_type="11", impose_null=True)
-        boot.get_weights(weights_type="rademacher")
+        boot.get_weights(weights_type=weights)
         boot.get_numer()
         boot.get_denom()
         boot.get_tboot()
