@@ -17,6 +17,9 @@ from typing import Any
 from fou.run import failure
 from fou.run.plan import Job
 
+#: Seconds a kernel may take to answer after its start (generous: a loaded machine is slow, not broken).
+START_TIMEOUT = 300
+
 
 def staged_files(stage: Path) -> list[str]:
     """Relative paths of every file the notebook wrote into its ``output_dir``."""
@@ -43,6 +46,7 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from fou.run import warm
     from fou.run.kernel import ensure_kernel
     from fou.run.render import notebook_page
 
@@ -58,7 +62,8 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
     try:
         papermill.execute_notebook(job.notebook, str(nb_path), parameters=params, kernel_name=ensure_kernel(),
                                    cwd=str(Path(job.notebook).parent), progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False)
+                                   request_save_on_cell_execute=False, start_timeout=START_TIMEOUT,
+                                   kernel_manager_class=warm.manager_class(), shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
         result = {"status": "failed", "error": {"cell": exc.exec_count, "cell_index": exc.cell_index,
                                                 "ename": exc.ename, "evalue": str(exc.evalue)[:500]}}

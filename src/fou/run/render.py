@@ -8,6 +8,7 @@ cells and stderr streams are left out.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,13 +41,18 @@ def clean_for_readers(nb):
     return nb
 
 
-def notebook_body(nb) -> str:
-    """The notebook's markdown and outputs as HTML, without code or prompts."""
+@functools.cache
+def _exporter():
+    """nbconvert's HTML exporter with its templates, loaded once per process (a worker renders many pages)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, anchor_link_text="")
-    body, _ = exporter.from_notebook_node(clean_for_readers(nb))
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, anchor_link_text="")
+
+
+def notebook_body(nb) -> str:
+    """The notebook's markdown and outputs as HTML, without code or prompts."""
+    body, _ = _exporter().from_notebook_node(clean_for_readers(nb))
     return body
 
 

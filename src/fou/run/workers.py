@@ -21,6 +21,9 @@ from fou.run import procs
 
 def _worker_main(conn: Connection, parent_pid: int) -> None:
     procs.setup_worker(parent_pid)
+    from fou.run import warm
+
+    warm.start()  # the zygote imports pandas, matplotlib, … while this worker imports papermill
     from fou.run.execute import execute
 
     while True:
@@ -29,6 +32,7 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
         except EOFError:
             return
         if task is None:
+            warm.stop()
             return
         try:
             result = execute(*task)
