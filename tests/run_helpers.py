@@ -74,7 +74,14 @@ class Marked:
         return found
 
     def kernels(self) -> list[int]:
-        return [pid for pid, cmd in self.processes() if "ipykernel" in cmd]
+        """Kernels started as processes (``ipykernel_launcher``) or forked warm (named ``ipykernel``)."""
+        def comm(pid: int) -> str:
+            try:
+                return Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                return ""
+
+        return [pid for pid, cmd in self.processes() if "ipykernel" in cmd or comm(pid) == "ipykernel"]
 
     def start(self, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
         """Start ``fou`` in a process group of its own (as a shell job: Ctrl-C goes to the whole group)."""

@@ -62,19 +62,19 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
             _explain(jobs_list, out, force)
             return
 
-        def report(name: str, state: str, secs: float | None, why: list[str] | None = None) -> None:
-            if quiet and state not in ("failed",):
-                return
-            mark = {"running": "…", "ok": "✓", "failed": "✗", "skipped": "="}.get(state, "?")
-            tail = f"{secs:6.1f} s" if secs is not None else ("  (" + "; ".join(why) + ")" if why else "")
-            click.echo(f"{mark} {name:<40} {state:<8} {tail}")
+        from fou.cli.progress import RunDisplay
+
+        display = RunDisplay(len(jobs_list), quiet=quiet)
 
         def notice(text: str) -> None:
             click.echo(f"fou: {text}", err=True)
 
         progress = runner.Progress(jobs_list)
-        runner.run(jobs_list, out.resolve(), workers=jobs or os.cpu_count() or 1, force=force, report=report,
-                   order=[e.name for e in entries], wait=wait, notice=notice, progress=progress)
+        try:
+            runner.run(jobs_list, out.resolve(), workers=jobs or os.cpu_count() or 1, force=force, report=display,
+                       order=[e.name for e in entries], wait=wait, notice=notice, progress=progress)
+        finally:
+            display.close()
     except procs.Interrupted as stop:
         done = progress.count("ok", "failed") if progress else 0
         left = progress.count("pending", "running") if progress else 0

@@ -1,15 +1,16 @@
-"""One ``fou run`` at a time per output folder: an advisory lock on ``OUT/.fou.lock``.
+"""One ``fou run`` at a time per output folder: a lock on ``OUT/.fou.lock`` (filelock).
 
-The lock is ``flock`` on the file, so the operating system releases it when its
-holder dies, however it dies. The file names the holder (pid, start time, host,
+filelock's ``FileLock`` is ``flock`` on the file, so the operating system releases it
+when its holder dies, however it dies; it opens the file without truncating it and
+leaves it in place on release. The file names the holder (pid, start time, host,
 command) while the lock is held and is emptied on a clean release: a file that
 still names someone when we get the lock is a stale lock from a run that did not
-finish, which :meth:`OutputLock.acquire` reports.
+finish, which :meth:`OutputLock.acquire` reports. (filelock does the locking and
+the waiting; naming the holder and noticing a stale lock are ours.)
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -17,6 +18,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 LOCK_NAME = ".fou.lock"
 
@@ -49,35 +52,37 @@ class OutputLock:
         self.on_wait = on_wait
         self.fd: int | None = None
         self.stale: dict[str, Any] = {}  # the holder of a stale lock we took over
+        self._lock = filelock.FileLock(self.path, on_acquired=self._acquired, is_singleton=False)
+
+    def _acquired(self, fd: int) -> None:
+        self.fd = fd
 
     def _holder(self) -> dict[str, Any]:
+        """Who the lock file names (read without the lock: a busy holder's line, or a stale one)."""
         try:
-            text = os.pread(self.fd, 4096, 0).decode("utf-8", "replace") if self.fd is not None else ""
+            if self.fd is not None:
+                text = os.pread(self.fd, 4096, 0).decode("utf-8", "replace")
+            else:
+                text = self.path.read_text(encoding="utf-8", errors="replace")
             return json.loads(text) if text.strip() else {}
         except (OSError, ValueError):
             return {}
 
     def acquire(self) -> OutputLock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            self._lock.acquire(blocking=False)
+        except filelock.Timeout:
             holder = self._holder()
             if not self.wait:
-                os.close(self.fd)
-                self.fd = None
                 raise OutputBusy(self.path.parent, holder) from None
             if self.on_wait:
                 self.on_wait(holder)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(self.fd)
-            self.fd = None
-            raise
+            self._lock.acquire(timeout=-1, poll_interval=0.2)
         self.stale = self._holder()
         me = {"pid": os.getpid(), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "host": socket.gethostname(), "command": " ".join(["fou", *sys.argv[1:]])[:300]}
         try:
+            assert self.fd is not None
             os.ftruncate(self.fd, 0)
             os.pwrite(self.fd, (json.dumps(me) + "\n").encode("utf-8"), 0)
         except OSError as exc:
@@ -93,9 +98,8 @@ class OutputLock:
             os.ftruncate(self.fd, 0)
         except OSError:
             pass
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
         self.fd = None
+        self._lock.release(force=True)
 
     def __enter__(self) -> OutputLock:
         return self.acquire()
