@@ -10,8 +10,11 @@ STAMP  := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/fou run --out outputs
 
+# Two xdist workers (the tests mostly wait on `fou run` subprocesses, which use both cores themselves);
+# tests sharing the session's default run stay on one worker (loadgroup).
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

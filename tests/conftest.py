@@ -118,3 +118,32 @@ def server():
     """A local Kolada v3 server on 127.0.0.1 serving the small hand-made data set (tests/kolada_fixture.py)."""
     with LocalKolada(small_data()) as srv:
         yield srv
+
+
+_SESSION_CACHE: str | None = None
+
+
+def pytest_configure(config):
+    """A private cache folder per test session (its xdist workers share it): two ``make test`` at once
+    on one machine never write the same cache files."""
+    global _SESSION_CACHE
+    if not os.environ.get("FOU_TEST_SESSION_CACHE"):
+        import tempfile
+
+        _SESSION_CACHE = tempfile.mkdtemp(prefix="fou-test-cache-")
+        os.environ["FOU_TEST_SESSION_CACHE"] = os.environ["FOU_CACHE_DIR"] = _SESSION_CACHE
+
+
+def pytest_unconfigure(config):
+    if _SESSION_CACHE:
+        import shutil
+
+        shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests reading the shared ``default_run`` go to one xdist worker (``--dist loadgroup``), so the
+    eight notebooks run once per session, not once per worker."""
+    for item in items:
+        if "default_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("default_run"))

@@ -94,5 +94,5 @@ def small_ou_values() -> pd.DataFrame:
 
 
 def small_client(srv) -> KoladaClient:
-    """A client of the local server: no cache, quick retries, short timeout."""
-    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5)
+    """A client of the local server: no cache, quick retries, a generous timeout (a loaded machine is slow)."""
+    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=60)

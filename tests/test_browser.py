@@ -31,8 +31,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def served(default_run):
-    out, _ = default_run
+def served(default_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "out"
+    shutil.copytree(default_run[0], out)  # screenshots land in this copy, never in the shared run
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):

@@ -23,7 +23,7 @@ from .kolada_fixture import SMALL_KPIS, SMALL_UNITS, SMALL_YEARS, small_data, sm
 
 def client(srv, tmp_path=None, **kw) -> KoladaClient:
     kw.setdefault("backoff", 0.01)
-    kw.setdefault("timeout", 5)
+    kw.setdefault("timeout", 60)  # generous: a loaded machine is slow, not broken
     if tmp_path is None:
         kw.setdefault("cache", False)
     return KoladaClient(srv.base_url, cache_dir=tmp_path, **kw)

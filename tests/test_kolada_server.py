@@ -30,7 +30,7 @@ def get(srv, path: str) -> tuple[int, dict]:
 
 
 def client(srv, **kw) -> KoladaClient:
-    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=5, **kw)
+    return KoladaClient(srv.base_url, cache=False, backoff=0.01, timeout=60, **kw)
 
 
 @pytest.mark.parametrize("path, loc", [

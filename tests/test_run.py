@@ -145,8 +145,9 @@ def test_notebook_parameter_cells_parse_completely():
         assert all(c.get("outputs") in (None, []) and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
 
 
-def test_unchanged_rerun_is_skipped_and_force_reruns(default_run):
-    out, _ = default_run
+def test_unchanged_rerun_is_skipped_and_force_reruns(default_run, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(default_run[0], out)  # the shared run stays as it was for the other tests
     again = fou("run", "--out", str(out), "--only", "04_checks")
     assert again.returncode == 0 and "04_checks" in again.stdout and "skipped" in again.stdout
     forced = fou("run", "--out", str(out), "--only", "04_checks", "--force", "--quiet")

@@ -61,7 +61,7 @@ def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run,
     proc = env.start("run", "--out", str(out), "--region", "Ale, Kungälv", "--jobs", "2")
     wait_for(lambda: env.kernels(), what="a kernel of the run")
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole foreground group gets SIGINT
-    stdout, stderr = proc.communicate(timeout=60)
+    stdout, stderr = proc.communicate(timeout=180)
     assert proc.returncode == 130, stderr
     assert stderr.strip().count("\n") == 0 and "interrupted by SIGINT" in stderr and "Traceback" not in stderr
     assert env.gone() == []
@@ -94,7 +94,7 @@ def test_case7_sigterm_publishes_only_complete_pages_and_leaves_no_process(tiny)
              and env.kernels(), what="fast published while slow runs")
     wait_for(lambda: list((out / ".staging").glob("slow.*/out/tables/slow.csv")), what="slow's half-new table")
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=180)
     assert proc.returncode == 143
     assert stderr.strip().count("\n") == 0 and "interrupted by SIGTERM: 1 notebook(s) finished and published" in stderr
     assert env.gone() == []
@@ -117,7 +117,7 @@ def test_case2_one_run_at_a_time_with_holder_named_and_stale_lock_detected(tiny)
         waiting = env.start("run", "--out", str(out), "--only", "fast", "--param", "label=c", "--wait", stderr=err)
         wait_for(lambda: "waiting for the run holding" in log.read_text(), what="the second run to wait")
         first.kill()  # SIGKILL: no cleanup at all; its workers and kernel must still go
-        first.communicate(timeout=30)
+        first.communicate(timeout=120)
         waiting.communicate(timeout=120)
     stderr = log.read_text()
     assert waiting.returncode == 0, stderr
