@@ -141,9 +141,14 @@ def pytest_unconfigure(config):
         shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
+#: Fixtures that run many notebooks once per test process: the tests using one of them go to one
+#: xdist worker (``--dist loadgroup``), so those notebooks run once per session, not once per worker.
+SHARED_RUNS = ("default_run", "sweep")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests reading the shared ``default_run`` go to one xdist worker (``--dist loadgroup``), so the
-    eight notebooks run once per session, not once per worker."""
     for item in items:
-        if "default_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("default_run"))
+        for name in SHARED_RUNS:
+            if name in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(name))
+                break

@@ -131,11 +131,11 @@ def _microdata(c: Checked) -> None:
 
 def _evidence_microdata(c: Checked) -> None:
     """The evidence page's optional microdata: empty, or a file with the experiment's columns."""
+    if not c.params.get("microdata"):
+        return  # before the imports: the evidence analysis imports scipy, which an unchanged re-run need not
     from fou.effects.evidence.microdata import COLUMNS
     from fou.effects.experiment.microdata import microdata_columns
 
-    if not c.params.get("microdata"):
-        return
     full = repo_path(c.params["microdata"])
     if not full.is_file():
         raise ParameterError("microdata", c.params["microdata"], "no such file; expected the public-use file crepon2013_jd.dta, or empty")

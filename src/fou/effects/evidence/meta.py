@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 TAU2_METHODS = ("reml", "pm", "dl")
 CI_METHODS = ("hk", "normal")
@@ -80,6 +79,7 @@ def tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
 
 def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
     """Paule–Mandel: the τ² at which the generalised Q equals its expectation k − 1."""
+    from scipy import optimize  # imported when used: validating parameters needs none of it
     k = len(y)
     if _q_gen(y, v, 0.0) <= k - 1:
         return 0.0
@@ -98,6 +98,7 @@ def _restricted_loglik(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
 def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = 1e-12, max_iter: int = 500) -> float:
     """Restricted maximum likelihood by Fisher scoring from the DL value (as in metafor),
     truncated at zero; a bounded search on the restricted likelihood if scoring fails."""
+    from scipy import optimize  # imported when used: validating parameters needs none of it
     tau2 = tau2_dl(y, v)
     for _ in range(max_iter):
         w = 1 / (v + tau2)
@@ -129,6 +130,7 @@ def tau2_estimate(y: np.ndarray, v: np.ndarray, method: str = "reml") -> float:
 
 def heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float) -> tuple[float, int, float, float]:
     """Cochran's Q, its df, its p-value and I² (share) given τ²."""
+    from scipy import stats  # imported when used: validating parameters needs none of it
     k = len(y)
     q = _q_gen(y, v, 0.0)
     w = 1 / v
@@ -144,6 +146,7 @@ def random_effects(estimates, std_errors, tau2_method: str = "reml", ci_method: 
     ``tau2_method``: ``reml`` (default), ``pm`` or ``dl``; ``ci_method``: ``hk``
     (Hartung–Knapp–Sidik–Jonkman, t with k − 1 df; default) or ``normal`` (Wald, z).
     """
+    from scipy import stats  # imported when used: validating parameters needs none of it
     y = np.asarray(estimates, dtype=float)
     v = np.asarray(std_errors, dtype=float) ** 2
     _check(y, v)
@@ -188,6 +191,7 @@ def leave_one_out(estimates, std_errors, labels, **kwargs) -> pd.DataFrame:
 
 def se_from_ci(ci_low: float, ci_high: float, level: float = 0.95) -> float:
     """Standard error implied by a symmetric normal confidence interval."""
+    from scipy import stats  # imported when used: validating parameters needs none of it
     return (ci_high - ci_low) / (2 * float(stats.norm.ppf(0.5 + level / 2)))
 
 
