@@ -47,7 +47,15 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 
 def _preload() -> list[str]:
     """Import :data:`PRELOAD` and every ``fou.pages`` module; returns what could not be imported."""
+    import warnings
+
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it before any notebook code runs
+    with warnings.catch_warnings():  # import-time warnings would reach fou run's terminal, not a notebook
+        warnings.simplefilter("ignore")
+        return _import_all()
+
+
+def _import_all() -> list[str]:
     failed = []
     for name in PRELOAD:
         try:
