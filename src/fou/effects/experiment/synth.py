@@ -13,8 +13,11 @@ a market with treated share ``s``:
 + non_assigned_in_treated_market · spill_nonassigned · s``
 
 (times a scale per outcome; ``homme`` adds ``tau_men`` to the effect of taking up).
-Assigned people who do not take up are unaffected, so assignment works only through
-take-up (the exclusion restriction of the LATE). The spillovers on participants and
+By default assigned people who do not take up are unaffected, so assignment works only
+through take-up and assigned non-takers share none of the market's spillover (the
+exclusion restriction of ``late``). With ``nontaker_spillover=True`` they get the
+non-assigned's spillover instead (the assumption of ``late_shared_spillover``), so the
+two LATEs differ in truth in opposite ways under the two settings. The spillovers on participants and
 on the non-assigned differ, so the estimands differ: relative to markets with no
 treatment, the direct effect at share ``s`` is ``takeup · (tau + spill_assigned · s)``,
 the spillover on the non-assigned ``spill_nonassigned · s``, and the within-market
@@ -79,7 +82,8 @@ class Truth:
 def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: int = 12, takeup: float = 0.4,
                          tau: tuple[float, ...] = (0.12, 0.10, 0.08, 0.07), spill_assigned: float = -0.04,
                          spill_nonassigned: float = -0.10, tau_men: float = 0.04, share_men: float = 0.45,
-                         response: dict[str, float] | None = None, seed: int = 1) -> tuple[pd.DataFrame, Truth]:
+                         response: dict[str, float] | None = None, seed: int = 1,
+                         nontaker_spillover: bool = False) -> tuple[pd.DataFrame, Truth]:
     """A seeded synthetic data set with the Crépon file's column names, and its :class:`Truth`.
 
     ``per_cell`` job seekers per market and cohort; 235 markets and 11 280 people by default."""
@@ -98,7 +102,7 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     quint = (market - 1) // 5 + 1
     shift = (rng.uniform(-0.05, 0.05, n_markets)[market - 1]
              + rng.uniform(-0.05, 0.05, (n_quintuplets, cohorts))[quint - 1, session - 1])
-    spill_group = (1 - assigned) * (share > 0)
+    spill_group = (1 - (took_up if nontaker_spillover else assigned)) * (share > 0)
     arm = np.where(assigned == 1, "assigned", np.where(share > 0, "nonassigned", "control"))
     rate = pd.Series(arm).map(response).to_numpy()
     df = pd.DataFrame({"anonale": market, "noq": quint, "session": session, "pct0": share, "assigned": assigned,
