@@ -19,7 +19,8 @@ markets with no treatment (share 0, "pure control"):
 ``late_shared_spillover``  the same 2SLS with the treated-market indicator as the control:
                     assigned non-takers share their market's spillover with the non-assigned,
                     so the estimate is the effect of taking up against not taking up in the
-                    same treated market;
+                    same treated market (the one indicator pools the spillover over shares:
+                    exact when it is the same in every treated market);
 ``market_25`` …     all job seekers in markets with that share: what a whole market gains.
 
 Each regression absorbs the strata fixed effects of the :class:`~.spec.Spec` (except
@@ -52,7 +53,8 @@ ASSUMPTIONS = {
     LATE: "exclusion restriction: assignment acts only through take-up, and assigned non-takers share none of "
           "their market's spillover (they fare as in a market with no treatment); monotonicity",
     LATE_SHARED: "exclusion restriction: assignment acts only through take-up; assigned non-takers share their "
-                 "market's spillover with the non-assigned (control: treated market); monotonicity",
+                 "market's spillover with the non-assigned (control: treated market, one spillover pooled over "
+                 "treated shares); monotonicity",
 }
 #: Outcome kinds: a 0/1 outcome is a share (estimates in proportion units), anything else an amount.
 SHARE, AMOUNT = "share", "amount"

@@ -83,10 +83,13 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
                          tau: tuple[float, ...] = (0.12, 0.10, 0.08, 0.07), spill_assigned: float = -0.04,
                          spill_nonassigned: float = -0.10, tau_men: float = 0.04, share_men: float = 0.45,
                          response: dict[str, float] | None = None, seed: int = 1,
-                         nontaker_spillover: bool = False) -> tuple[pd.DataFrame, Truth]:
+                         nontaker_spillover: bool = False, flat_spillover: bool = False) -> tuple[pd.DataFrame, Truth]:
     """A seeded synthetic data set with the Crépon file's column names, and its :class:`Truth`.
 
-    ``per_cell`` job seekers per market and cohort; 235 markets and 11 280 people by default."""
+    ``per_cell`` job seekers per market and cohort; 235 markets and 11 280 people by default.
+    ``flat_spillover``: the spillovers are the same in every treated market (the ``spill_*``
+    parameters times 1 instead of times the share), as the treated-market control of
+    ``late_shared_spillover`` assumes."""
     rng = np.random.default_rng(seed)
     response = response or {"assigned": 0.86, "nonassigned": 0.78, "control": 0.80}
     n_markets = 5 * n_quintuplets
@@ -112,8 +115,9 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     for wave in range(1, len(tau) + 1):
         responds = np.ones(n, dtype=bool) if wave == 1 else rng.random(n) < rate
         for outcome, (base, scale) in OUTCOMES.items():
-            effect = scale * (took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * share)
-                              + spill_group * spill_nonassigned * share)
+            exposure = (share > 0).astype(float) if flat_spillover else share
+            effect = scale * (took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * exposure)
+                              + spill_group * spill_nonassigned * exposure)
             p = base + shift + effect  # within (0, 1) for the defaults; checked below
             if p.min() < 0 or p.max() > 1:
                 raise ValueError("effects too large for the base rates: probabilities outside 0–1")
