@@ -18,7 +18,7 @@ def test_synthetic_experiment_page_labels_and_leads_with_the_main_outcome(tmp_pa
     assert "(syntetiska data)" in page.show_by_share().data and "(syntetiska data)" in page.show_attrition().data
     check = page.show_truth_check().data
     assert "Sant värde" in check and "ja" in check
-    contract = pd.read_csv(tmp_path / "tables" / "experiment_reduced_form.csv")
+    contract = pd.read_csv(tmp_path / "tables" / "experiment_reduced_form_synthetic.csv")  # synthetic runs say so
     assert set(contract["outcome"]) == {"emploidur", "cdi"} and set(contract["wave"]) == {1, 2}
 
 

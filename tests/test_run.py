@@ -109,10 +109,12 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert set(effects["period"]) == {"omställning", "fristående"} and (effects["n_clusters"] == 13).all()
     experiment = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert experiment.count("Syntetiska data") >= 2 and "syntetiska data" in experiment  # badge, note, figure titles
-    rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")
+    assert not (out / "tables" / "experiment_reduced_form.csv").exists()  # the contract name is for real data only
+    rf = pd.read_csv(out / "tables" / "experiment_reduced_form_synthetic.csv")
+    assert (rf["data_source"] == "synthetic").all()
     assert {"direct", "spillover", "within_market", "late", "direct_100", "spillover_75", "market_50"} <= set(rf["term"])
     assert set(rf["wave"]) == {1, 2, 3, 4} and rf["p_adjusted"].notna().all()
-    truth = pd.read_csv(out / "tables" / "07_truth_check.csv")
+    truth = pd.read_csv(out / "tables" / "07_truth_check_synthetic.csv")
     assert (truth["covered"] == "ja").mean() > 0.8
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
     assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot

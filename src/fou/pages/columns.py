@@ -70,11 +70,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("Källa", ""), "source_sv": ("Källa (svenska)", ""), "locator": ("Plats i källan", ""),
     "locator_sv": ("Plats i källan (svenska)", ""), "note": ("Anmärkning", ""), "reason": ("Skäl", ""),
     "studies": ("Studier", "antal"), "which": ("Vilka", ""), "läsning": ("Läsning", ""),
+    # the experiment (page 07)
+    "assumption": ("Identifierande antagande", ""), "data_source": ("Datakälla", ""),
+    "mde": ("Minsta upptäckbara effekt (80 % styrka, 5 % tvåsidigt)", "som skattningen"),
+    "power": ("Styrka", "sannolikhet"), "alpha": ("Signifikansnivå", "sannolikhet"),
 }
 
 #: Units that differ from :data:`LABELS` in one table (the table's name → id → unit).
 TABLE_UNITS: dict[str, dict[str, str]] = {
-    "experiment_reduced_form": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall"},
+    "experiment_reduced_form": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall, annars utfallets enhet (kolumnen unit)"},
+    "experiment_reduced_form_synthetic": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall, annars utfallets enhet (kolumnen unit)"},
     "pilot_att": {"estimate": "procentenheter"}, "pilot_inference": {"estimate": "procentenheter"},
     "diagram1_referrals": {"value": "procent"},
 }
