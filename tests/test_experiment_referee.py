@@ -108,6 +108,17 @@ def test_design_weights_are_the_inverse_probability_of_assignment_and_equal_pyfi
     assert "designvikter" in text.weighting_text(s.weighting, s.weights)
 
 
+def test_the_page_says_which_weighting_it_uses():
+    weighted = ExperimentPage(weights="design", waves="1", outcomes="emploidur", draws=99)
+    assert "designvikter (weights=design)" in weighted.show_header().data
+    assert weighted.table["weighting"].str.startswith("design").all()
+    plain = ExperimentPage(waves="1", outcomes="emploidur", draws=99)
+    assert "inga (alla väger lika" in plain.show_header().data and (plain.table["weighting"] == "none").all()
+    assert weighted.table.set_index("term").loc["direct", "estimate"] != plain.table.set_index("term").loc["direct", "estimate"]
+    with pytest.raises(spec.ParameterError, match="'design'"):
+        spec.resolve({"weights": "desing"}, synth.columns())
+
+
 def test_outcome_kind_from_the_data():
     assert estimands.outcome_kind(pd.Series([0, 1, np.nan, 1.0])) == "share"
     assert estimands.outcome_kind(pd.Series([1200.0, np.nan, 0.0])) == "amount"

@@ -120,7 +120,8 @@ class ExperimentPage:
         rows = [("Data", self.source), ("Specifikation", preset),
                 ("Urval", f"{s.sample or 'alla'}: {format_number(len(d.data))} personer av {format_number(len(self.data))}, "
                           f"{d.data[s.market].nunique()} marknader"),
-                ("Strata (fixa effekter)", "inga" if not s.strata else " + ".join(" × ".join(g) for g in s.strata)),
+                ("Strata (fixa effekter)", "inga" if not s.strata else
+                 " + ".join(" × ".join(text.variable_label(c) for c in g) for g in s.strata)),
                 ("Vikter", text.weighting_text(s.weighting, s.weights)),
                 ("Kovariater", ", ".join(map(text.variable_label, s.covariates)) or "inga"),
                 ("Kluster", f"{text.variable_label(s.cluster)}: "

@@ -53,7 +53,7 @@ ESTIMANDS = [
 
 #: Swedish names of known variables of the Crépon file (the page shows the name and the variable).
 VARIABLE_LABELS = {"homme": "kön", "couple": "sammanboende", "age": "ålder", "diplome": "utbildningsnivå",
-                   "anonale": "lokal arbetsmarknad", "noq": "kvintett (fem marknader lottade tillsammans)",
+                   "anonale": "lokal arbetsmarknad", "noq": "kvintett av marknader",
                    "anonreg": "region", "session": "kohort", "pct0": "andel behandlade i marknaden",
                    "assigned": "lottad", "signopp": "deltog", "emploiav": "i arbete vid lottningen"}
 #: Labels of the two groups of known binary variables.

@@ -245,7 +245,8 @@ def resolve(params: Mapping[str, object], columns: Sequence[str], source: str = 
 
     def column(name: str, value: str) -> str:
         if value not in cols:
-            raise ParameterError(name, value, f"no such column in the data; columns include: {hint}")
+            extra = "'design' (inverse probability of assignment), 'none', or a column; " if name == "weights" else ""
+            raise ParameterError(name, value, f"{extra}no such column in the data; columns include: {hint}")
         return value
 
     for name in ("treatment", "takeup", "market", "share"):
