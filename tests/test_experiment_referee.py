@@ -139,6 +139,7 @@ def test_an_amount_is_shown_in_its_unit_never_as_a_share(tmp_path):
     out = tmp_path / "out"
     page = ExperimentPage(str(_file_with_wage(tmp_path)), outcomes="salaire,emploi", waves="1,2", draws=99, output_dir=str(out))
     assert page.analysis.kinds == {"salaire": "amount", "emploi": "share"}
+    assert set(page.table.drop_duplicates("outcome").set_index("outcome")["unit"].items()) == {("salaire", "euro"), ("emploi", "proportion")}
     summary = page.show_summary().data
     assert "euro" in summary and "procentenheter" not in summary and " % av de svarande" not in summary
     assert re.search(r"medelvärdet 1\u202f\d{3} euro", summary)

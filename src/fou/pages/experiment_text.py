@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from fou.effects.experiment.estimands import AMOUNT_UNITS
 from fou.extracts.swedish import MINUS, format_number, format_p, is_missing, p_decimals, plural
 
 OUTCOME_LABELS = {"emploidur": "Varaktigt arbete", "cdd6m": "Visstidsanställning minst 6 mån", "cdi": "Fast anställning",
@@ -120,15 +121,11 @@ class Unit:
         return f"{format_number(value, self.decimals)} {self.name}"
 
 
-#: Units of known amounts (the Crépon file's wage is monthly, in euro).
-AMOUNT_UNITS = {"salaire": "euro"}
-
-
 def unit_for(outcome: str, kind: str) -> Unit:
     """The :class:`Unit` of an outcome of kind ``share`` or ``amount`` (see :func:`~fou.effects.experiment.estimands.outcome_kind`)."""
     if kind == "share":
         return Unit(True, "procentenheter")
-    return Unit(False, AMOUNT_UNITS.get(outcome, f"enheter av {outcome}"))
+    return Unit(False, AMOUNT_UNITS.get(outcome, f"enheter av {outcome}"))  # euro is the same word in Swedish
 
 
 def p_adjusted_text(p: float, mc_se: float) -> str:

@@ -58,6 +58,8 @@ ASSUMPTIONS = {
 }
 #: Outcome kinds: a 0/1 outcome is a share (estimates in proportion units), anything else an amount.
 SHARE, AMOUNT = "share", "amount"
+#: Units of known amounts (the Crépon file's monthly wage is in euro); other amounts are in their own unit.
+AMOUNT_UNITS = {"salaire": "euro"}
 
 
 def outcome_kind(values: pd.Series | np.ndarray) -> str:
@@ -226,7 +228,8 @@ def reduced_form(design: Design, draws: int = 999, seed: int = 2013) -> Results:
     table["p_adjusted"] = multiple.romano_wolf_by_family(table, hypotheses, family="term", draws=draws, seed=seed)
     table["p_mc_se"] = multiple.mc_se(table["p_adjusted"], draws)
     kinds = design.outcome_kinds()
-    table["unit"] = table["outcome"].map(lambda o: "proportion" if kinds[o] == SHARE else "outcome's own unit")
+    table["unit"] = table["outcome"].map(lambda o: "proportion" if kinds[o] == SHARE
+                                         else AMOUNT_UNITS.get(o, "the outcome's own unit"))
     table["weighting"] = {"none": "none", "design": "design: inverse probability of assignment given the share"}.get(
         design.spec.weighting, f"column {design.spec.weights}")
     table["assumption"] = table["term"].map(assumption)
