@@ -72,7 +72,9 @@ class ExperimentPage:
         return nb.downloads(self.output_dir, csv=[name])
 
     def unit(self, outcome: str | None = None) -> text.Unit:
-        return self.units[outcome or self._main]
+        """The display unit of an outcome (a share when the chosen waves hold none of its values)."""
+        outcome = outcome or self._main
+        return self.units.get(outcome) or text.unit_for(outcome, "share")
 
     @property
     def _clusters(self) -> tuple[str, str]:

@@ -46,7 +46,8 @@ OUTCOMES = {"emploidur": (0.35, 1.0), "cdd6m": (0.20, 0.5), "cdi": (0.25, 0.5), 
 class Truth:
     """The true parameters, and each person's true effect per outcome column: the change
     in the probability of the outcome against what it would be in a market with no
-    treatment (zero in pure-control markets)."""
+    treatment (zero in pure-control markets). The closed-form methods below describe the
+    default design; with ``nontaker_spillover`` or ``flat_spillover`` use ``effect``."""
 
     takeup: float
     tau: tuple[float, ...]  # effect of taking up at share 0+, per wave
