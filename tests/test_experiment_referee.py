@@ -183,6 +183,9 @@ def test_batched_bootstrap_equals_one_hypothesis_at_a_time():
 def test_synthetic_files_say_so_and_every_csv_is_linked(tmp_path):
     page = ExperimentPage(outcomes="emploidur", waves="1,2", draws=99, seed=7, output_dir=str(tmp_path))
     page_html = "".join(getattr(page, m)().data for m in dir(page) if m.startswith("show_"))
+    late = page.show_late().data  # both LATEs on the page, each with its assumption in Swedish
+    assert "(exklusionsrestriktionen)" in late and "delar marknadens spridningseffekt med de icke lottade" in late
+    assert "justerat p" in late or "inte statistiskt säkerställt" in late
     written = sorted(p.stem for p in (tmp_path / "tables").glob("*.csv") if p.name != "columns.csv")
     assert written and all(name.endswith("_synthetic") for name in written)
     assert "experiment_reduced_form_synthetic" in written and not (tmp_path / "tables" / "experiment_reduced_form.csv").exists()

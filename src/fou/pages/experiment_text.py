@@ -229,13 +229,13 @@ def late_paragraphs(main: pd.DataFrame, unit: Unit, displacement: float) -> list
     u = unit.name
     return [
         f"Effekten av att delta (LATE) är {unit.diff(a['estimate'])} {u} (medelfel {unit.diff(a['std_error'], False)}; "
-        f"{interval(a, unit)}). Den förutsätter att lottningen bara verkar genom deltagandet och att lottade som inte "
+        f"{interval(a, unit)}; {_significance(a)}). Den förutsätter att lottningen bara verkar genom deltagandet och att lottade som inte "
         f"deltog inte påverkas av att andra i deras marknad coachades, de räknas som i en marknad utan behandling "
         f"(exklusionsrestriktionen). Sidan visar själv en spridningseffekt på de icke lottade på "
         f"{unit.diff(displacement)} {u}; delar de lottade som avstod den, håller inte antagandet.",
         f"Om de lottade som inte deltog i stället delar marknadens spridningseffekt med de icke lottade (kontroll för "
         f"behandlad marknad i stället för spridningstermen) är effekten av att delta {unit.diff(b['estimate'])} {u} "
-        f"(medelfel {unit.diff(b['std_error'], False)}; {interval(b, unit)}): effekten av att delta jämfört med att inte "
+        f"(medelfel {unit.diff(b['std_error'], False)}; {interval(b, unit)}; {_significance(b)}): effekten av att delta jämfört med att inte "
         f"delta i samma behandlade marknad. Vilken av de två som gäller avgörs inte av data; skillnaden mellan dem visar "
         f"hur mycket slutsatsen hänger på antagandet."]
 
