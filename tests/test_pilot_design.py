@@ -142,7 +142,7 @@ def test_simulated_p_values_carry_their_monte_carlo_error(national):
     for col in ("p_wild", "p_ri_county", "p_ri_free"):
         assert inf[f"{col}_mc_se"].to_numpy() == pytest.approx(np.sqrt(inf[col] * (1 - inf[col]) / 1999))
     assert pilot.monte_carlo_se(0.05, 1900) <= 0.005 and pilot.monte_carlo_se(0.05, 4999) <= 0.0031
-    assert pilot_text.format_simulated_p(0.6080, 0.0069) == "0,61"
-    assert pilot_text.format_simulated_p(0.6080, 0.0154) == "0,6"
-    assert pilot_text.format_simulated_p(0.0002, 0.0002) == "< 0,001"
-    assert pilot_text.format_simulated_p(0.04, 0.0) == "0,0400"
+    assert pilot_text.format_simulated_p(0.6080, 0.0069) == "0,6"  # 2 · SE = 0,014: one decimal
+    assert pilot_text.format_simulated_p(0.0512, 0.0031) == "0,05"  # 4 999 draws at p = 0,05: two
+    assert pilot_text.format_simulated_p(0.0002, 0.0002) == "<\u00a00,001"
+    assert pilot_text.format_simulated_p(0.04, 0.0) == "0,040"  # exact: three

@@ -4,11 +4,9 @@ only to the precision their draws support."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from fou.extracts.swedish import format_number, plural, year_span
+from fou.extracts.swedish import format_number, format_p, p_decimals, plural, year_span
 
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december"]
@@ -31,22 +29,10 @@ def date_sv(day: pd.Timestamp) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def p_decimals(mc_se: float, most: int = 4) -> int:
-    """Decimals a simulated p-value supports: the last digit printed is no finer than its Monte
-    Carlo standard error (floor(−log10 SE), between 1 and ``most``; ``most`` when exact)."""
-    if not mc_se or mc_se != mc_se or mc_se <= 0:
-        return most
-    return max(1, min(most, math.floor(-math.log10(mc_se))))
-
-
 def format_simulated_p(p: float, mc_se: float) -> str:
-    """A simulated p-value to the precision its draws support; ``< 0,001`` below the last digit."""
-    if p != p:
-        return "i.u."
-    d = p_decimals(mc_se)
-    if round(p, d) == 0:
-        return "< " + format_number(10.0 ** -d, d)
-    return format_number(p, d)
+    """A simulated p-value to the precision its draws support (:func:`fou.extracts.swedish.p_decimals`:
+    no finer than twice its Monte Carlo standard error); ``< 0,01`` below the last digit."""
+    return format_p(p, p_decimals(mc_se))
 
 
 def rollout_sentence(stages: pd.DataFrame) -> str:
@@ -112,5 +98,5 @@ def precision_note(draws: int, mc_se_at_005: float) -> str:
     return (f"p-värden från simulering (vild bootstrap, randomisering) har ett slumpfel eftersom de bygger på "
             f"{format_number(draws)} dragningar: Monte Carlo-medelfelet √(p(1 − p)/B) är "
             f"{format_number(mc_se_at_005, 4)} vid p = 0,05. De visas bara med så många decimaler som medelfelet "
-            "tillåter (sista siffran inte finare än medelfelet); medelfelen står i <code>pilot_inference.csv</code> "
+            "tillåter (sista siffran inte finare än två medelfel); medelfelen står i <code>pilot_inference.csv</code> "
             "(kolumnerna <code>…_mc_se</code>).")
