@@ -135,5 +135,7 @@ def test_row_computed_from_the_public_use_data():
 def test_evidence_csv_without_the_required_columns_is_refused(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("study,year\nA,2020\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="'evidence'.*lacks column"):
+    from fou.extracts.schemas import DataFileError
+
+    with pytest.raises(DataFileError, match=r"bad\.csv: column '\w+' is missing"):
         validate.check({"evidence": str(bad)}, {"evidence"})
