@@ -10,7 +10,8 @@ import pytest
 
 from fou.kolada.client import KoladaClient, KoladaError
 from fou.kolada.metadata import Metadata
-from fou.kolada.search import fold, search_groups, search_kpis, search_units
+from fou.extracts.names import fold, normalise
+from fou.kolada.search import search_groups, search_kpis, search_units
 from fou.kolada.server import KoladaData, LocalKolada
 
 from .conftest import KOLADA_DIR, cli, fou, needs_shared
@@ -44,7 +45,7 @@ def test_search_ranks_title_before_description_and_ignores_accents():
     assert search_kpis(CATALOGUE, "arbetslöshet kostnad")["id"].tolist() == []  # every word must occur
     assert search_kpis(CATALOGUE, "arbetslöshet", municipality_type="K")["id"].tolist() == ["N00001", "N00003"]
     assert search_kpis(CATALOGUE, "", area="arbetsmarknad")["id"].tolist() == ["N00001", "N00002", "N00004"]
-    assert fold("Ölands Å") == "olands a"
+    assert fold("Ölands Å") == "olands a" and normalise("Ölands Å Café") == "ölands å cafe"
 
 
 def test_unit_and_group_search():

@@ -7,8 +7,8 @@ import textwrap
 import click
 
 from fou.cli import fail, main
-from fou.cli.output import (catalogue_errors, echo_groups, echo_json, echo_table, metadata_options, notes,
-                            open_metadata, records, yes_no)
+from fou.cli.output import (catalogue_errors, echo_groups, echo_json, echo_listing, group_records, limit_option,
+                            metadata_options, more_hint, notes, open_metadata, records, yes_no)
 
 _TYPE = {"K": "municipalities", "L": "regions", "A": "municipalities and regions"}
 
@@ -27,7 +27,7 @@ def kpi_group() -> None:
 @click.option("--area", default=None, help="Words of Kolada's operating area, e.g. 'Arbetsmarknad'.")
 @click.option("--type", "mtype", type=click.Choice(["K", "L"], case_sensitive=False), default=None,
               help="K: KPIs for municipalities, L: for regions (KPIs for both are kept).")
-@click.option("--limit", type=click.IntRange(0), default=20, show_default=True, help="Rows to show (0: all).")
+@limit_option(20)
 @metadata_options
 @catalogue_errors
 def search_cmd(text, area, mtype, limit, as_json, extract, folder, base_url, refresh, timeout) -> None:
@@ -35,28 +35,25 @@ def search_cmd(text, area, mtype, limit, as_json, extract, folder, base_url, ref
 
     Example: fou kpi search försörjningshinder --type K
     """
+    from fou.extracts.names import words
     from fou.kolada.search import search_kpis
 
     query = " ".join(text)
-    if not query and not area:
-        fail("parameter 'text': nothing to search for; give words such as 'försörjningshinder' or --area")
+    if not words(query) and not words(area):
+        fail(f"parameter 'text': invalid value {query!r}; nothing to search for; give words such as "
+             "'försörjningshinder' or --area")
     md = open_metadata(extract, folder, base_url, refresh, timeout)
     catalogue = md.kpis()
     hits = search_kpis(catalogue, query, area=area, municipality_type=mtype)
     shown = hits if limit == 0 else hits.head(limit)
     notes(md)
-    if as_json:
-        echo_json(records(shown.drop(columns="score")))
-        return
-    if hits.empty:
-        click.echo(f"no KPI matches {query!r} among {len(catalogue)} KPIs ({md.origin})")
-        return
-    table = shown.assign(gender=shown["is_divided_by_gender"].map(yes_no))
-    echo_table(table, {"id": "id", "title": "title", "municipality_type": "type", "gender": "K/M",
-                       "publ_period": "period", "prel_publication_date": "preliminary", "publication_date": "published"})
-    more = "; --limit 0 shows all" if len(hits) > len(shown) else ""
-    click.echo(f"{len(shown)} of {len(hits)} matching KPIs ({len(catalogue)} in {md.origin}){more}. "
-               f"Details: fou kpi show ID")
+    echo_listing(shown.assign(gender=shown["is_divided_by_gender"].map(yes_no)), as_json=as_json,
+                 json_rows=records(shown.drop(columns="score")),
+                 columns={"id": "id", "title": "title", "municipality_type": "type", "gender": "K/M",
+                          "publ_period": "period", "prel_publication_date": "preliminary", "publication_date": "published"},
+                 empty=f"no KPI matches {query!r} among {len(catalogue)} KPIs ({md.origin})",
+                 footer=f"{len(shown)} of {len(hits)} matching KPIs ({len(catalogue)} in {md.origin})"
+                        f"{more_hint(shown, hits)}. Details: fou kpi show ID")
 
 
 @kpi_group.command("show")
@@ -67,9 +64,12 @@ def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
     """Everything Kolada says about KPIs: description, unit type, gender split, publication dates."""
     from fou.kolada.search import search_kpis
 
+    wanted = [i.strip().upper() for raw in ids for i in raw.split(",") if i.strip()]
+    if not wanted:
+        fail(f"parameter 'id': invalid value {' '.join(ids)!r}; expected KPI ids such as N31858 (comma-separated); "
+             "find ids with `fou kpi search TEXT`")
     md = open_metadata(extract, folder, base_url, refresh, timeout)
     catalogue = md.kpis()
-    wanted = [i.strip().upper() for raw in ids for i in raw.split(",") if i.strip()]
     found = catalogue[catalogue["id"].isin(wanted)].set_index("id")
     missing = [i for i in wanted if i not in found.index]
     notes(md)
@@ -82,9 +82,9 @@ def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
     if as_json:
         echo_json(records(rows))
         return
-    for r in rows.to_dict("records"):
-        click.echo(f"{r['id']}  {r['title']}")
-        for line in textwrap.wrap(str(r.get("description") or "(no description)"), 88):
+    for r in records(rows):
+        click.echo(f"{r['id']}  {r['title'] or '(no title in ' + md.origin + ')'}")
+        for line in textwrap.wrap(str(r.get("description") or f"(no description in {md.origin})"), 88):
             click.echo(f"    {line}")
         mt = r.get("municipality_type")
         gender = {True: "yes (T, K and M)", False: "no (T only: missing K/M rows are not missing values)"}
@@ -115,12 +115,10 @@ def groups_cmd(text, members, as_json, extract, folder, base_url, refresh, timeo
     hits = search_groups(groups, " ".join(text))
     notes(md)
     if as_json:
-        echo_json([{**g, "members": records(group_members(groups, g["id"]))} for g in records(hits)])
-        return
-    if groups.empty:
+        echo_json(group_records(hits, groups))
+    elif groups.empty:
         click.echo(f"no KPI groups in {md.origin}")
     elif hits.empty:
         click.echo(f"no KPI group matches {' '.join(text)!r} among {groups['group_id'].nunique()} groups ({md.origin})")
     else:
         echo_groups(hits, groups, members, "KPIs")
-

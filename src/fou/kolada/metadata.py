@@ -80,6 +80,9 @@ class Metadata:
         candidates = [f for f in (file, in_extract, in_folder) if f]
         path = next((base / f for f in candidates if (base / f).is_file()), None)
         if path is None and self.extract and name in ("kpi", "municipality"):
+            if name == "kpi":
+                self.notes.append(f"the extract {self.extract.name} has no kpis.csv: it knows its KPIs' ids and at most "
+                                  "their titles; leave out --extract to ask Kolada")
             return _frame(_from_extract_values(self.extract, name), name)
         if path is None:
             what = "extract" if self.extract else "folder"
