@@ -4,6 +4,8 @@ units and groups, from the API (cached), a folder of Kolada CSVs or an extract."
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -66,20 +68,29 @@ def test_catalogue_is_cached_and_used_offline(tmp_path):
         md = Metadata(srv.base_url, cache_dir=tmp_path)
         assert len(md.kpis()) == 5
         n = len(srv.requests)
-        assert len(Metadata(srv.base_url, cache_dir=tmp_path).kpis()) == 5 and len(srv.requests) == n  # from the cache
+        again = Metadata(srv.base_url, cache_dir=tmp_path)
+        assert len(again.kpis()) == 5 and len(srv.requests) == n and again.notes == []  # from requests-cache
+        assert again.client.cached_requests == 1 and again.client.network_requests == 0
         Metadata(srv.base_url, cache_dir=tmp_path, refresh=True).kpis()
         assert len(srv.requests) == n + 1
+        Metadata(srv.base_url, cache_dir=tmp_path / "short", max_age=timedelta(seconds=1)).kpis()
         url = srv.base_url
     finally:
         srv.stop()
-    def no_server() -> KoladaClient:  # nothing listens at url any more; do not wait for retries
-        return KoladaClient(url, cache=False, retries=0, timeout=1)
 
-    offline = Metadata(cache_dir=tmp_path, refresh=True, client=no_server())
+    def no_server(cache_dir) -> KoladaClient:  # nothing listens at url any more; do not wait for retries
+        return KoladaClient(url, cache=True, cache_dir=cache_dir / "metadata", retries=0, timeout=1)
+
+    offline = Metadata(cache_dir=tmp_path, refresh=True, client=no_server(tmp_path))
     kpis = offline.kpis()
-    assert "N31858" in set(kpis["id"]) and "could not be reached" in offline.notes[0]
+    assert "N31858" in set(kpis["id"]) and offline.notes[0].startswith("Kolada could not be reached; using its answer cached")
     with pytest.raises(KoladaError, match="no cached copy"):
-        Metadata(cache_dir=tmp_path / "empty", client=no_server()).units()
+        Metadata(cache_dir=tmp_path / "empty", client=no_server(tmp_path / "empty")).units()
+    # an answer older than max_age is asked for again; the expired copy stands in when Kolada is away
+    time.sleep(1.1)
+    stale = Metadata(cache_dir=tmp_path / "short", client=no_server(tmp_path / "short"))
+    assert len(stale.kpis()) == 5 and "could not be reached" in stale.notes[0]
+    assert stale.client.network_requests == 0 and stale.client.cached_requests == 1
 
 
 def test_kpi_search_show_and_groups_commands(server, tmp_path):

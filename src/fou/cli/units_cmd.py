@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from fou.cli import main
+from fou.cli import fail, main
 from fou.cli.output import (api_options, catalogue_errors, echo_groups, echo_json, echo_listing, group_records,
                             limit_option, metadata_options, more_hint, notes, open_metadata)
 
@@ -56,6 +56,9 @@ def groups_cmd(text, member, members, limit, as_json, extract, folder, base_url,
 
     md = open_metadata(extract, folder, base_url, refresh, timeout)
     groups = md.groups()
+    if member is not None and not member_ids(groups, member):
+        fail(f"parameter 'member': invalid value {member!r}; no group among {groups['group_id'].nunique()} "
+             f"({md.origin}) has it as a member; give a municipality id such as 1480 or a name such as Göteborg")
     hits = search_groups(groups, " ".join(text), member)
     shown = hits if limit == 0 else hits.head(limit)
     notes(md)
@@ -63,11 +66,8 @@ def groups_cmd(text, member, members, limit, as_json, extract, folder, base_url,
         echo_json(group_records(shown, groups))
         return
     if hits.empty:
-        among = f"among {groups['group_id'].nunique()} groups ({md.origin})"
-        if member and not member_ids(groups, member):
-            click.echo(f"no group has the member {member!r} {among}; give an id such as 1480 or a name such as Göteborg")
-        else:
-            click.echo(f"no group{' with member ' + repr(member) if member else ''} matches {' '.join(text)!r} {among}")
+        click.echo(f"no group{' with member ' + repr(member) if member else ''} matches {' '.join(text)!r} "
+                   f"among {groups['group_id'].nunique()} groups ({md.origin})")
         return
     echo_groups(shown, groups, members, "members")
     click.echo(f"\n{len(shown)} of {len(hits)} matching groups ({md.origin}){more_hint(shown, hits)}. "
