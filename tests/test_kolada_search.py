@@ -177,3 +177,18 @@ def test_tables_fit_the_terminal():
     lines = CliRunner().invoke(show).stdout.splitlines()
     assert lines[0].split() == ["id", "title", "type"] and all(len(line) <= 50 for line in lines)
     assert lines[1].startswith("N31858  Vuxna biståndsmottagare med") and lines[1].endswith("…  K")
+
+
+def test_extracts_diff_writes_a_csv_only_when_asked(tmp_path, monkeypatch):
+    from .conftest import make_extract
+
+    a = make_extract(tmp_path / "a", [{"kpi": "N01951", "municipality_id": "1480", "municipality": "Göteborg",
+                                       "year": 2020, "value": 1.0}])
+    b = make_extract(tmp_path / "b", [{"kpi": "N01951", "municipality_id": "1480", "municipality": "Göteborg",
+                                       "year": 2020, "value": 2.0}])
+    monkeypatch.chdir(tmp_path)
+    proc = cli("extracts", "diff", str(a), str(b))
+    assert proc.returncode == 0 and "revised" in proc.stdout and "wrote" not in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # nothing written unasked
+    proc = cli("extracts", "diff", str(a), str(b), "--csv", str(tmp_path / "d.csv"))
+    assert pd.read_csv(tmp_path / "d.csv")[["value_a", "value_b"]].values.tolist() == [[1.0, 2.0]]
