@@ -32,8 +32,6 @@ MIN_STEM, MIN_COMPOUND = 4, 6
 #: Points per query word: the unit's or KPI's id in full, the start of an id, a title word
 #: equal to the query word, starting with it, containing it (compounds), a word of the description.
 ID, ID_PREFIX, WORD, PREFIX, COMPOUND, DESCRIPTION = 100.0, 50.0, 6.0, 4.0, 3.0, 1.0
-
-
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -65,6 +63,7 @@ def words(text: object) -> list[str]:
 
 
 def has_swedish_letters(word: str) -> bool:
+    """True when ``word`` has an å, ä or ö (then it is never matched with them folded)."""
     return any(c in SWEDISH_LETTERS for c in normalise(word))
 
 
