@@ -151,6 +151,8 @@ def test_messages(server, tmp_path):
         assert proc.returncode == 2 and proc.stdout == ""
         assert proc.stderr == (f"fou: error: parameter 'id': invalid value {bad!r}; expected KPI ids such as N31858 "
                                "(comma-separated); find ids with `fou kpi search TEXT`\n")
+    proc = cli("kpi", "show", "N3185", env=e)
+    assert proc.returncode == 2 and "ids starting alike: N31858;" in proc.stderr
     proc = cli("kpi", "search", "%", env=e)
     assert proc.returncode == 2 and "nothing to search for" in proc.stderr
     proc = cli("kpi", "show", "N01951", "--extract", "report-2023", env=e)  # printed "None"

@@ -62,8 +62,6 @@ def search_cmd(text, area, mtype, limit, as_json, extract, folder, base_url, ref
 @catalogue_errors
 def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
     """Everything Kolada says about KPIs: description, unit type, gender split, publication dates."""
-    from fou.kolada.search import search_kpis
-
     wanted = [i.strip().upper() for raw in ids for i in raw.split(",") if i.strip()]
     if not wanted:
         fail(f"parameter 'id': invalid value {' '.join(ids)!r}; expected KPI ids such as N31858 (comma-separated); "
@@ -74,7 +72,9 @@ def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
     missing = [i for i in wanted if i not in found.index]
     notes(md)
     if missing:
-        close = search_kpis(catalogue, missing[0][:4])["id"].head(5).tolist() if missing[0][:1].isalpha() else []
+        known = sorted(catalogue["id"].astype(str))
+        starts = (missing[0][:n] for n in range(len(missing[0]), 2, -1))  # the longest start some ids share
+        close = next((ids[:5] for s in starts if (ids := [i for i in known if i.startswith(s)])), [])
         hint = f"; ids starting alike: {', '.join(close)}" if close else ""
         fail(f"parameter 'id': invalid value {', '.join(missing)!r}; not in Kolada's catalogue ({md.origin}){hint}; "
              "find ids with `fou kpi search TEXT`")
