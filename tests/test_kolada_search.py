@@ -128,6 +128,8 @@ def test_no_traceback_on_empty_answers(server, tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("no organisational unit of type V15 in 1060 matches 'skola'")
     proc = cli("ou", "skolan", "--type", "V99", "--json", env=e)
     assert proc.returncode == 0 and json.loads(proc.stdout) == []
+    proc = cli("ou", "forskolan", "--municipality", "Kommun 1001", "--json", env=e)  # typed without ö
+    assert [u["id"] for u in json.loads(proc.stdout)] == ["V11E100100002"]
     proc = cli("groups", "liknande", "--member", "Nowhere", env=e)  # was KeyError 'id'
     assert proc.returncode == 2 and proc.stderr.startswith("fou: error: parameter 'member': invalid value 'Nowhere'")
     proc = cli("groups", "--member", "kommun 1002", "--json", env=e)

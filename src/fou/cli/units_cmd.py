@@ -86,7 +86,7 @@ def ou_cmd(text, municipality, ou_type, limit, as_json, base_url, timeout) -> No
 
     Example: fou ou skola --municipality Ale
     """
-    from fou.extracts.names import words
+    from fou.extracts.names import has_swedish_letters, words
     from fou.extracts.regions import Catalogue
     from fou.kolada.client import KoladaClient
     from fou.kolada.oufetch import ou_table
@@ -97,8 +97,10 @@ def ou_cmd(text, municipality, ou_type, limit, as_json, base_url, timeout) -> No
     munis = list(Catalogue(units, client.groups()).resolve(municipality, "municipality").ids) if municipality else None
     query = " ".join(text)
     longest = max(words(query), key=len, default=None)
-    table = filter_titles(ou_table(client.ous(title=longest, municipalities=munis), dict(zip(units["id"], units["title"]))),
-                          query)
+    ous = client.ous(title=longest, municipalities=munis)  # Kolada filters by the longest word
+    if ous.empty and longest and munis and not has_swedish_letters(longest):
+        ous = client.ous(municipalities=munis)  # 'forskola' for Förskolan: å, ä, ö folded, as a fallback
+    table = filter_titles(ou_table(ous, dict(zip(units["id"], units["title"]))), query)
     if ou_type:
         table = table[table["unit_type"].str.upper() == ou_type.upper()]
     shown = table if limit == 0 else table.head(limit)
