@@ -81,14 +81,18 @@ def root(word: str) -> str:
     return stem if len(stem) >= MIN_STEM and word.startswith(stem) else word
 
 
-def word_points(query_word: str, text_words: Iterable[str], *, folded: bool = False) -> float:
-    """How well one query word matches a text's words: :data:`WORD`, :data:`PREFIX`,
-    :data:`COMPOUND` or 0. ``folded``: compare with å, ä, ö folded (no stemming)."""
-    q = fold(query_word) if folded else query_word
-    start = q if folded else root(q)
+def word_points(query_word: str, text: str, *, folded: bool = False) -> float:
+    """How well one query word matches a text (both as :func:`normalise` gives them): :data:`WORD`,
+    :data:`PREFIX`, :data:`COMPOUND` or 0. ``folded``: compare with å, ä, ö folded (no stemming)."""
+    if folded:
+        text, q = text.translate(_FOLD), query_word.translate(_FOLD)
+        start = q
+    else:
+        q, start = query_word, root(query_word)
+    if start not in text:  # most texts: no need to look at their words
+        return 0.0
     best = 0.0
-    for w in text_words:
-        w = fold(w) if folded else w
+    for w in _WORD.findall(text):
         if w == q:
             return WORD
         if w.startswith(start):
@@ -140,10 +144,11 @@ def rank(df: pd.DataFrame, query: str | None, *, id_col: str | None = "id", titl
     ids = df[id_col] if id_col else [None] * len(df)
     scores, folded, by_id = [], [], []
     for ident, title, description in zip(ids, df[title_col], descriptions):
-        points, nfolded = _row_points(qwords, ident, words(title), words(description) if description_col else [])
+        title = normalise(title)
+        points, nfolded = _row_points(qwords, ident, title, normalise(description))
         by_id.append(points >= ID_PREFIX)
         if points:
-            text = " ".join(words(title))
+            text = " ".join(_WORD.findall(title))
             same = fold(text) == fold(phrase) if nfolded else text == phrase
             within = (fold(phrase) in fold(text)) if nfolded else phrase in text
             starts = fold(text).startswith(fold(phrase)) if nfolded else text.startswith(phrase)
@@ -158,9 +163,9 @@ def rank(df: pd.DataFrame, query: str | None, *, id_col: str | None = "id", titl
             .drop(columns=["_len", "_folded"]).reset_index(drop=True))
 
 
-def _row_points(qwords: list[str], ident: object, title: list[str], description: list[str]) -> tuple[float, int]:
-    """Points of one row for every query word (0 when a word matches nothing) and how many
-    words matched only with å, ä, ö folded."""
+def _row_points(qwords: list[str], ident: object, title: str, description: str) -> tuple[float, int]:
+    """Points of one row (normalised title and description) for every query word (0 when a
+    word matches nothing) and how many words matched only with å, ä, ö folded."""
     total, nfolded = 0.0, 0
     for q in qwords:
         p = max(id_points(q, ident), word_points(q, title), DESCRIPTION if word_points(q, description) else 0.0)
