@@ -167,3 +167,19 @@ def test_kpi_search_in_a_fetched_extracts_metadata(server, tmp_path):
     assert [(k["id"], k["municipality_type"], k["is_divided_by_gender"]) for k in hits] == [("N31858", "K", False)]
     proc = cli("kpi", "show", "U40806", "--extract", str(path), env=e)
     assert proc.returncode == 0 and "Anvisningar till kommunala arbetsmarknadsinsatser" in proc.stdout
+
+
+def test_offline_catalogues_one_cached_one_not(tmp_path):
+    with LocalKolada(small_data()) as srv:
+        Metadata(srv.base_url, cache_dir=tmp_path).kpis()  # only the KPI catalogue is cached
+        url = srv.base_url
+    md = Metadata(cache_dir=tmp_path, client=KoladaClient(url, cache=True, cache_dir=tmp_path / "metadata", retries=0,
+                                                          timeout=1))
+    assert len(md.kpis()) == 5 and md.notes == []  # fresh in the cache: Kolada not asked
+    with pytest.raises(KoladaError, match="^cannot reach Kolada .*; no cached copy of Kolada's municipality catalogue"):
+        md.units()
+    assert len(md.kpis()) == 5 and md.notes[0].startswith("Kolada could not be reached; using its answer cached")
+    with pytest.raises(KoladaError, match="^Kolada could not be reached; no cached copy of Kolada's municipality_groups"):
+        md.groups()  # once Kolada is known to be away, no more waiting for it
+    with pytest.raises(KoladaError, match="cannot reach Kolada .*; no cached copy"):
+        Metadata(cache_dir=tmp_path, client=KoladaClient(url, cache=False, retries=0, timeout=1)).kpis()

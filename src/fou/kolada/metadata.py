@@ -116,20 +116,25 @@ class Metadata:
         return response
 
     def _from_api(self, name: str) -> list[dict[str, Any]]:
+        offline = f"; no cached copy of Kolada's {name} catalogue either (--metadata DIR or --extract PATH work offline)"
+        session = self.client.session
+        if self._offline:  # an earlier catalogue found Kolada away: cached answers only
+            try:
+                return self._fetch(name)
+            except KoladaError:
+                raise KoladaError(f"Kolada could not be reached{offline}") from None
         try:
             return self._fetch(name)
         except KoladaError as exc:
-            session = self.client.session
-            if not hasattr(session, "settings") or self._offline:
-                raise
+            if not hasattr(session, "settings"):
+                raise KoladaError(f"{exc}{offline}") from exc
             # Kolada did not answer: any cached answer, however old, and no request (only_if_cached)
             self._offline, session.settings.only_if_cached = True, True
             session.headers.pop("Cache-Control", None)
             try:
                 return self._fetch(name)
             except KoladaError:
-                raise KoladaError(f"{exc}; no cached copy of Kolada's {name} catalogue either "
-                                  "(--metadata DIR or --extract PATH work offline)") from exc
+                raise KoladaError(f"{exc}{offline}") from exc
 
     def _fetch(self, name: str) -> list[dict[str, Any]]:
         if name == "kpi":
