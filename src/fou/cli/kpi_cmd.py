@@ -108,7 +108,7 @@ def show_cmd(ids, as_json, extract, folder, base_url, refresh, timeout) -> None:
 @catalogue_errors
 def groups_cmd(text, members, as_json, extract, folder, base_url, refresh, timeout) -> None:
     """Kolada's thematic KPI groups whose title matches TEXT, with their KPIs."""
-    from fou.kolada.search import members as group_members, search_groups
+    from fou.kolada.search import search_groups
 
     md = open_metadata(extract, folder, base_url, refresh, timeout)
     groups = md.kpi_groups()
