@@ -24,11 +24,17 @@ class FaultyKolada:
     def __init__(self, data: KoladaData, member_keys: tuple[str, str] = ("member_id", "member_title")):
         self.state = ServerState(data, member_keys)
         self.http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+        self.arrived = 0  # requests that reached a handler (a slow one is logged only when it answers)
 
     def _serve(self, request: Request) -> Response:
         qs = request.query_string.decode()
         code, body = answer(self.state, request.path + (f"?{qs}" if qs else ""), self.http.url_for("").rstrip("/"))
         return Response(json.dumps(body, ensure_ascii=False), status=code, content_type="application/json; charset=utf-8")
+
+    def _slow(self, request: Request, seconds: float) -> Response:
+        self.arrived += 1
+        time.sleep(seconds)
+        return self._serve(request)
 
     @property
     def base_url(self) -> str:
@@ -49,7 +55,7 @@ class FaultyKolada:
         for _ in range(times):
             handler = self.http.expect_oneshot_request(re.compile(".*"))
             if kind == "slow":
-                handler.respond_with_handler(lambda req, s=seconds: (time.sleep(s), self._serve(req))[1])
+                handler.respond_with_handler(lambda req, s=seconds: self._slow(req, s))
             elif kind == "malformed":
                 handler.respond_with_data(b'{"count": 1, "values": [ {"kpi": ', content_type="application/json")
             else:

@@ -157,7 +157,7 @@ def update_cmd(path, out, overwrite, add_years, dry_run, base_url, timeout, dead
     replace old ones, values Kolada deleted are dropped, and the manifest records
     the update. When nothing changed, nothing is written.
     """
-    from fou.cli.fetch_cmd import make_client
+    from fou.cli.fetch_cmd import make_client, stop_on_signals
     from fou.cli.run_cmd import os_error
     from fou.extracts.format import load_extract
     from fou.extracts.params import parse_years
@@ -166,20 +166,20 @@ def update_cmd(path, out, overwrite, add_years, dry_run, base_url, timeout, dead
     from fou.run import procs
 
     target = _path(path)
-    procs.install_stop_handlers()
     try:
-        try:
-            more = parse_years(add_years, "add-years") if add_years else ()
-            manifest_url = str(load_extract(target).manifest["source"].get("base_url") or "")
-            url = base_url or (manifest_url if manifest_url.rstrip("/").endswith("/v3") else base_url_from_env())
-            client = make_client(url, timeout, deadline, max_wait, verbose, quiet, cache=False)
-            result = update_extract(target, client, out=out, overwrite=overwrite, add_years=more, dry_run=dry_run)
-        except ParameterError as exc:
-            fail(str(exc), 2)
-        except (KoladaError, ExtractError) as exc:
-            fail(f"update failed, {target} left as it was and nothing written: {exc}", 1)
-        except OSError as exc:
-            fail(f"update failed, {target} left as it was: {os_error(exc)}", 1)
+        with stop_on_signals():
+            try:
+                more = parse_years(add_years, "add-years") if add_years else ()
+                manifest_url = str(load_extract(target).manifest["source"].get("base_url") or "")
+                url = base_url or (manifest_url if manifest_url.rstrip("/").endswith("/v3") else base_url_from_env())
+                client = make_client(url, timeout, deadline, max_wait, verbose, quiet, cache=False)
+                result = update_extract(target, client, out=out, overwrite=overwrite, add_years=more, dry_run=dry_run)
+            except ParameterError as exc:
+                fail(str(exc), 2)
+            except (KoladaError, ExtractError) as exc:
+                fail(f"update failed, {target} left as it was and nothing written: {exc}", 1)
+            except OSError as exc:
+                fail(f"update failed, {target} left as it was: {os_error(exc)}", 1)
     except procs.Interrupted as stop:
         click.echo(f"fou: interrupted by {stop.name}: update stopped, {target} left as it was", err=True)
         raise SystemExit(stop.code) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -44,6 +45,27 @@ def _report_gaps(ex) -> None:
                    f"{span(requested)}; Kolada returned values for {span(got) if got else 'no year'})", err=True)
     for kpi, years in (gaps.get("kpi_years_without_values") or {}).items():
         click.echo(f"fou: warning: {kpi} ({titles.get(kpi, '?')}) has no values for {span(years)}", err=True)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """SIGINT/SIGTERM raise ``Interrupted`` (exit 130/143, as in ``fou run``) while the block runs;
+    the previous handlers come back afterwards (the command may run inside another program)."""
+    import signal
+    import threading
+
+    from fou.run import procs
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.getsignal(sig) for sig in procs.STOP_SIGNALS}
+    procs.install_stop_handlers()
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def client_options(f):
@@ -109,56 +131,56 @@ def fetch_cmd(kpi, kpi_group, municipality, study_id, region, group_values, ou, 
     from fou.run import procs
     from fou.study.definition import DEFAULT_REGION, RIKET_ID, study_kpis
 
-    procs.install_stop_handlers()
     try:
-        try:
-            ys = parse_years(years) if years is not None else None
-            extra: tuple[str, ...] = ()
-            if out is None and not dry_run:
-                raise ParameterError("out", None, "the extract folder to write is needed, e.g. --out data/extracts/NAME")
-            if kpi is not None and kpi_group is not None:
-                raise ParameterError("kpi-group", kpi_group, "use either --kpi or --kpi-group")
-            if study_id:
-                if kpi is not None or kpi_group is not None or municipality:
-                    raise ParameterError("study", study_id, "use either --study with --region, or --kpi with --municipality")
-                kpis = study_kpis(study_id)
-                municipality, extra = region or DEFAULT_REGION, (RIKET_ID,)
-            elif kpi is None and kpi_group is None:
-                raise ParameterError("kpi", None, "--kpi (KPI ids) or --kpi-group is needed, or --study with --region")
-            elif ou:
-                if group_values:
-                    raise ParameterError("ou", ou, "--ou fetches organisational units; --group-values is for municipality groups")
-                kpis = parse_kpis(kpi) if kpi is not None else None
-            else:
-                kpis = parse_kpis(kpi) if kpi is not None else None
-                if not municipality:
-                    raise ParameterError("municipality", municipality, "the units to fetch are needed: ids, names, a "
-                                         "group or 'all' (or --study with --region)")
-            if years is None and not ou and not municipality:
-                raise ParameterError("years", None, "needed unless --municipality names the units")
-            if out is not None:
-                check_target(out, overwrite)
-            client = make_client(base_url, timeout, deadline, max_wait, verbose, quiet, cache=not no_cache,
-                                 refresh=refresh)
-            if kpis is None:
-                kpis = _group_kpis(client, kpi_group)
-            if dry_run:
-                _print_plan(client, kpis, ou, municipality, ys, extra, study_id, group_values)
-                return
-            if ou:
-                from fou.kolada.oufetch import fetch_ou_extract
+        with stop_on_signals():
+            try:
+                ys = parse_years(years) if years is not None else None
+                extra: tuple[str, ...] = ()
+                if out is None and not dry_run:
+                    raise ParameterError("out", None, "the extract folder to write is needed, e.g. --out data/extracts/NAME")
+                if kpi is not None and kpi_group is not None:
+                    raise ParameterError("kpi-group", kpi_group, "use either --kpi or --kpi-group")
+                if study_id:
+                    if kpi is not None or kpi_group is not None or municipality:
+                        raise ParameterError("study", study_id, "use either --study with --region, or --kpi with --municipality")
+                    kpis = study_kpis(study_id)
+                    municipality, extra = region or DEFAULT_REGION, (RIKET_ID,)
+                elif kpi is None and kpi_group is None:
+                    raise ParameterError("kpi", None, "--kpi (KPI ids) or --kpi-group is needed, or --study with --region")
+                elif ou:
+                    if group_values:
+                        raise ParameterError("ou", ou, "--ou fetches organisational units; --group-values is for municipality groups")
+                    kpis = parse_kpis(kpi) if kpi is not None else None
+                else:
+                    kpis = parse_kpis(kpi) if kpi is not None else None
+                    if not municipality:
+                        raise ParameterError("municipality", municipality, "the units to fetch are needed: ids, names, a "
+                                             "group or 'all' (or --study with --region)")
+                if years is None and not ou and not municipality:
+                    raise ParameterError("years", None, "needed unless --municipality names the units")
+                if out is not None:
+                    check_target(out, overwrite)
+                client = make_client(base_url, timeout, deadline, max_wait, verbose, quiet, cache=not no_cache,
+                                     refresh=refresh)
+                if kpis is None:
+                    kpis = _group_kpis(client, kpi_group)
+                if dry_run:
+                    _print_plan(client, kpis, ou, municipality, ys, extra, study_id, group_values)
+                    return
+                if ou:
+                    from fou.kolada.oufetch import fetch_ou_extract
 
-                ex = fetch_ou_extract(out, kpis, ou, municipality, ys, client)
-            else:
-                ex = fetch_extract(out, kpis, municipality, ys, client, extra_units=extra, study_id=study_id,
-                                   units_parameter="region" if study_id else "municipality", group_values=group_values,
-                                   overwrite=overwrite)
-        except ParameterError as exc:
-            fail(str(exc), 2)
-        except (KoladaError, ExtractError) as exc:
-            fail(f"fetch failed, nothing written to {out}: {exc}", 1)
-        except OSError as exc:
-            fail(f"fetch failed, nothing written to {out}: {os_error(exc)}", 1)
+                    ex = fetch_ou_extract(out, kpis, ou, municipality, ys, client)
+                else:
+                    ex = fetch_extract(out, kpis, municipality, ys, client, extra_units=extra, study_id=study_id,
+                                       units_parameter="region" if study_id else "municipality", group_values=group_values,
+                                       overwrite=overwrite)
+            except ParameterError as exc:
+                fail(str(exc), 2)
+            except (KoladaError, ExtractError) as exc:
+                fail(f"fetch failed, nothing written to {out}: {exc}", 1)
+            except OSError as exc:
+                fail(f"fetch failed, nothing written to {out}: {os_error(exc)}", 1)
     except procs.Interrupted as stop:
         click.echo(f"fou: interrupted by {stop.name}: fetch stopped, nothing written to {out}", err=True)
         sys.exit(stop.code)
