@@ -282,3 +282,34 @@ def test_progress_lines_when_not_a_terminal_and_none_when_quiet(server, tmp_path
     quiet = inproc(server, tmp_path, *args, "--out", str(tmp_path / "b"), "-q")
     assert quiet.returncode == 0 and "request set" not in quiet.stderr
     assert json.loads((tmp_path / "b" / "manifest.json").read_text())["source"]["queries"]["paths"] == 3
+
+
+# -- case 9: the national extract's manifest says what it is ------------------------------------------
+
+
+def test_case9_national_manifest_states_api_version_absent_values_metadata_and_licence(tmp_path):
+    from fou.extracts.paths import REPO_ROOT, data_dir
+
+    from .conftest import KOLADA_DIR, needs_shared
+
+    ex = load_extract(data_dir() / "extracts" / "kolada-national")
+    m, src = ex.manifest, ex.manifest["source"]
+    assert src["api_version"] == "v2" and src["base_url"].endswith("/v2") and src["fetched_at"] == "2024-08-30"
+    assert "no licence of its own" in src["licence"]["dataset_licence"] and "Kolada" in src["licence"]["name"]
+    assert m["metadata_source"]["files"] == ["units.csv", "groups.csv"] and "rKolada (2026)" in m["metadata_source"]["origin"]
+    absent = pd.read_csv(ex.path / "absent.csv", dtype={"municipality_id": str})
+    note = m["absent_unit_years"]
+    assert note["total"] == len(absent) == 708 and note["file"] == "absent.csv" and "inferred" in note["method"]
+    assert {k: v for k, v in note["count_by_kpi"].items() if v} == {
+        "U40455": 465, "N31807": 45, "N31816": 89, "N31858": 22, "N31814": 87}
+    assert absent.groupby("kpi").size().to_dict() == {k: v for k, v in note["count_by_kpi"].items() if v}
+    present = set(zip(ex.values["kpi"], ex.values["municipality_id"], ex.values["year"]))
+    assert not present & set(zip(absent["kpi"], absent["municipality_id"], absent["year"]))  # absent means absent
+    assert all(p.stat().st_size < 2_000_000 for p in ex.path.iterdir())
+    assert ex.values["value"].notna().all() and "inget hämtat av fou" in ex.provenance()
+    needs_shared(KOLADA_DIR)
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "build_national_extract.py"), "--out",
+                           str(tmp_path / "nat")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("values.csv", "absent.csv", "units.csv", "groups.csv"):
+        assert (tmp_path / "nat" / name).read_bytes() == (ex.path / name).read_bytes()

@@ -88,7 +88,8 @@ def show_cmd(path, as_json) -> None:
         return
     m, src, cov = ex.manifest, ex.manifest["source"], ex.manifest["coverage"]
     click.echo(f"{ex.path}\n  {ex.provenance()}")
-    for key in ("kind", "base_url", "fetched_at", "description", "reference"):
+    for key in ("kind", "base_url", "api_version", "fetched_at", "answered_until", "run_at", "fetched_by", "description",
+                "reference"):
         if src.get(key):
             click.echo(f"  {key:<12} {src[key]}")
     q = src.get("queries") or {}

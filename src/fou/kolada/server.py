@@ -145,7 +145,11 @@ def _data(state: ServerState, parts: list[str], query: dict, ou: bool) -> list:
     from_date = query.get("from_date") or None
     if from_date is not None and not _DATE_RE.match(from_date):
         raise _Invalid(["query", "from_date"], "from_date must be a date YYYY-MM-DD")
-    return state.data.data(lists.get("kpi"), lists.get(unit), years or None, from_date, ou=ou)
+    key = ("answer", ou, tuple(parts), from_date)  # pages 2, 3, … of one query reuse its answer
+    cache = state.data._index  # cleared whenever the data are revised
+    if key not in cache:
+        cache[key] = state.data.data(lists.get("kpi"), lists.get(unit), years or None, from_date, ou=ou)
+    return cache[key]
 
 
 class _Handler(BaseHTTPRequestHandler):
