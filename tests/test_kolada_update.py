@@ -114,3 +114,26 @@ def test_update_list_show_verify_commands(server, fetched, tmp_path):
     (fetched.path / "values.csv").write_text("kpi\n", encoding="utf-8")
     proc = cli("extracts", "list", str(tmp_path), env=env)
     assert proc.returncode == 0 and "BROKEN" in proc.stdout and "checksum mismatch" in proc.stdout
+
+
+def test_default_target_is_a_new_extract_and_an_existing_one_is_refused(server, fetched, tmp_path):
+    server.state.data.revise("N31858", "1002", 2021, "T", 12.5, updated="2999-01-01")
+    before = snapshot(fetched.path)
+    result = update_extract(fetched.path, client(server))
+    assert result.written and result.target.name.startswith("ex-updated-") and snapshot(fetched.path) == before
+    assert load_extract(result.target).manifest["derived_from"]["sha256"] == fetched.checksum
+    with pytest.raises(ParameterError, match="parameter 'out'.*choose a new folder with --out"):
+        update_extract(fetched.path, client(server))
+    with pytest.raises(ParameterError, match="either --out .* or --overwrite"):
+        update_extract(fetched.path, client(server), out=tmp_path / "o", overwrite=True)
+
+
+def test_old_manifests_that_used_the_cache_update_from_a_day_earlier(fetched):
+    from fou.kolada.update import since
+
+    m = fetched.manifest
+    m["source"]["fetched_at"] = "2026-05-10T12:00:00+00:00"
+    m["source"]["requests"] = {"network": 0, "cached": 3}  # written before answers were recorded
+    assert since(fetched) == "2026-05-09"
+    m["source"]["requests"] = {"network": 3, "cached": 0}
+    assert since(fetched) == "2026-05-10"

@@ -160,7 +160,12 @@ def update_extract(path: str | Path, client: KoladaClient, *, out: str | Path | 
                              "leave out --overwrite and the update goes to a new extract (--out)")
     target = ex.path if overwrite else Path(out) if out is not None else default_target(ex.path)
     if not overwrite and not dry_run:
-        check_target(target, overwrite=False)
+        try:
+            check_target(target, overwrite=False)
+        except ParameterError as exc:
+            hint = "" if own else "; this extract is never written into"
+            raise ParameterError("out", str(target), f"{exc.valid.split('; ')[0]}: choose a new folder with --out"
+                                 + (" (or --overwrite to update your own extract in place)" if own else hint)) from None
     from_date = since(ex)
     names = dict(zip(ex.values["municipality_id"], ex.values["municipality"]))
     units = None if scope.all_units else scope.units
