@@ -106,9 +106,8 @@ class Patience:
         asked = retry_after(state.outcome.result()) if state.outcome and not state.outcome.failed else None
         left = self.remaining()
         if left is not None and left < wait + 0.05:
-            state.stop_reason = (f"the next retry would start after the deadline of {self.deadline:g} s "
-                                 f"(wait {wait:.0f} s{' asked by Retry-After' if asked is not None else ''}, "
-                                 f"{max(left, 0):.0f} s left)")
+            state.stop_reason = (f"the next retry would start after it (wait {wait:.0f} s"
+                                 f"{' asked by Retry-After' if asked is not None else ''}, {max(left, 0):.0f} s left)")
             return True
         if left is None and asked is not None and asked > self.max_wait:
             state.stop_reason = (f"Kolada asked to wait {asked:.0f} s before retrying (Retry-After), longer than "
@@ -128,7 +127,7 @@ class Patience:
     def _give_up(self, state: RetryCallState) -> Any:
         url, reason = self.url, getattr(state, "stop_reason", "after retries")
         outcome = state.outcome
-        deadline = reason.startswith("the next retry would start after the deadline")
+        deadline = reason.startswith("the next retry would start after it")
         prefix = (f"no complete answer from Kolada within the deadline of {self.deadline:g} s "
                   f"({self.answered} request(s) answered): " if deadline else "")
         if outcome is not None and not outcome.failed:  # a retryable status, out of patience
@@ -141,8 +140,8 @@ class Patience:
         timeout = why == "no answer within the timeout"
         what = (f"Kolada did not answer within {self.timeout:g} s" if timeout else
                 f"cannot reach Kolada ({type(exc).__name__})")
-        tail = "after retries" if reason == "after retries" else reason
-        raise KoladaError(f"{prefix}{what} {tail}: {url}") from exc
+        tail = " after retries" if reason == "after retries" else f"; {reason}"
+        raise KoladaError(f"{prefix}{what}{tail}: {url}") from exc
 
     def call(self, attempt: Callable[[float], requests.Response], url: str) -> requests.Response:
         """Run ``attempt(timeout)`` until it gives a non-retryable answer or patience ends."""
