@@ -31,16 +31,6 @@ def parse_kpis(value: str) -> list[str]:
     return list(dict.fromkeys(k.strip().upper() for k in str(value).split(",") if k.strip()))
 
 
-def highlight_id(value: str) -> str:
-    """Kolada's region id of the highlighted county (empty: none)."""
-    if not str(value).strip():
-        return ""
-    codes = tables.counties_of(value)
-    if len(codes) != 1:
-        raise ValueError(value)
-    return f"00{codes[0]}"
-
-
 class NationalContextPage:
     """The survey, Dua's shares, the checks and the pairing, for the page's parameters."""
 
@@ -50,7 +40,7 @@ class NationalContextPage:
         self.questions = parse_questions(questions)
         self.kpis = parse_kpis(kpis)
         self.year = int(year)
-        self.highlight = highlight_id(highlight)
+        self.highlight = tables.county_region_id(highlight)
         self.draws = int(draws)
         self.extract = open_extract(extract)
         self.units = tables.load_units(self.extract.path)
@@ -86,6 +76,39 @@ class NationalContextPage:
                 ("Kolada", f"{self.extract.provenance()}; år {self.year}"),
                 ("Markerat län", self.highlight_name or "inget")]
         return nb.header_html("transcribed", rows)
+
+    def summary(self) -> list[str]:
+        """Sentences on the nation and the highlighted county, computed from the tables."""
+        s = self.stated
+        out = [f"I SKR:s enkät {tables.SURVEY_YEAR} svarade {s['skr_respondents']} av {s['skr_municipalities']} kommuner "
+               f"({s['skr_response_rate']} %). Hos Dua hade {s['dua_applicants']} av {s['dua_municipalities']} kommuner "
+               f"sökt statsbidrag i februari 2020 ({s['dua_share']} %)."]
+        if not self.highlight:
+            return out
+        name = self.highlight_name
+        for q in self.questions:
+            ranked = plots.sort_areas(tables.wide(self.survey, q))
+            ranked = ranked[ranked["region_id"] != tables.RIKET].reset_index(drop=True)
+            at = ranked.index[ranked["region_id"].str.split("+").map(lambda ids: self.highlight in ids)]
+            if not len(at):
+                continue
+            row, national = ranked.loc[at[0]], tables.wide(self.survey, q).iloc[0]
+            area = tables.county_name(row["area"])
+            out.append(f"Figur {q} ({self.titles[q][:1].lower()}{self.titles[q][1:]}): i {area} svarade {row['Positiv']} % "
+                       f"positivt och {row['Negativ']} % negativt (alla svarande kommuner: {national['Positiv']} och "
+                       f"{national['Negativ']} %); {_higher(int((ranked['net'] > row['net']).sum()), len(ranked))} "
+                       "en högre andel positiva minus negativa.")
+        d = self.dua.sort_values("percent", ascending=False).reset_index(drop=True)
+        hit = d.index[d["region_id"] == self.highlight]
+        if len(hit):
+            r = d.loc[hit[0]]
+            higher = int((d["percent"] > r["percent"]).sum())
+            out.append(f"Dua 2019: {format_number(r['applicants'])} av {plural(int(r['municipalities']), 'kommun', 'kommuner')} i "
+                       f"{name} sökte statsbidrag ({r['percent']} %); {_higher(higher, len(d))} en högre andel.")
+        return out
+
+    def show_summary(self) -> HTML:
+        return nb.show_notes(self.summary(), f"I korthet{': ' + self.highlight_name if self.highlight else ''}")
 
     def show_survey(self) -> HTML:
         """One diverging bar figure per question, and the shares as CSV."""
@@ -192,6 +215,11 @@ class NationalContextPage:
                  for col, v in zip(shown.columns, shown.iloc[i])] for i in range(len(shown))]
         return HTML(table(header, body, css_class="fou-table fou-statements", stack=True)
                     + downloads(self.output_dir, csv=[csv, "national_context_row_checks"] if self.output_dir else []))
+
+
+def _higher(n: int, of: int) -> str:
+    """``inget av 20 områden hade`` / ``6 av 21 områden hade``."""
+    return f"{'inget' if n == 0 else format_number(n)} av {format_number(of)} områden hade"
 
 
 def tables_seed(kind: str) -> str:

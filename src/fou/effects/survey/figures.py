@@ -10,7 +10,6 @@ areas sorted by the net balance, the national row on top, the highlighted county
 from __future__ import annotations
 
 import textwrap
-import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -24,7 +23,7 @@ from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH, STYLE  # noqa: F401 (r
 
 COLOURS = {POSITIVE[0]: "#1b5e20", POSITIVE[1]: "#81c784", NEUTRAL: "#bdbdbd",
            NEGATIVE[0]: "#ef9a9a", NEGATIVE[1]: "#b71c1c", DONT_KNOW: "#90a4ae"}
-SHORT = {POSITIVE[0]: "Mycket hög", POSITIVE[1]: "Ganska hög", NEUTRAL: "Varken hög eller låg",
+SHORT = {POSITIVE[0]: "Mycket hög", POSITIVE[1]: "Ganska hög", NEUTRAL: "Varken eller",
          NEGATIVE[0]: "Ganska låg", NEGATIVE[1]: "Mycket låg", DONT_KNOW: "Vet ej"}
 HIGHLIGHT, HIGHLIGHT_BAND = "#0d47a1", "#fff3c4"
 RIKET_LABEL = "Alla svarande kommuner"
@@ -40,12 +39,8 @@ def _percent(v, _pos=None) -> str:
 
 
 def _legend_below(fig: Figure, handles, labels, ncol: int) -> None:
-    legend = fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.canvas.draw()
-    height = legend.get_window_extent().height / fig.bbox.height
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fig.tight_layout(rect=(0, min(0.5, height + 0.015), 1, 1))
+    """A legend under the axes; the figure's constrained layout keeps it clear of them."""
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False)
 
 
 def _area_labels(ax, areas: pd.DataFrame, highlight: str) -> None:
@@ -73,7 +68,7 @@ def diverging_figure(wide: pd.DataFrame, title: str, highlight: str = "", width:
     y = range(len(d))
     with plt.rc_context(STYLE):
         fig, (ax, ax_dk) = plt.subplots(1, 2, figsize=(width, 0.3 * len(d) + (3.2 if phone else 2.4)), sharey=True,
-                                        gridspec_kw={"width_ratios": [5, 1.1 if phone else 0.9], "wspace": 0.05})
+                                        layout="constrained", gridspec_kw={"width_ratios": [5, 1.5 if phone else 0.9]})
         for i, rid in enumerate(d["region_id"]):
             if highlight and highlight in rid.split("+"):
                 for a in (ax, ax_dk):
@@ -98,7 +93,7 @@ def diverging_figure(wide: pd.DataFrame, title: str, highlight: str = "", width:
         _area_labels(ax, d, highlight)
         ax_dk.barh(y, d[DONT_KNOW], color=COLOURS[DONT_KNOW], height=0.72, zorder=2)
         ax_dk.set_xlim(0, 100)
-        ax_dk.set_xticks([0, 100] if phone else [0, 50, 100])
+        ax_dk.set_xticks([50] if phone else [50, 100])
         ax_dk.xaxis.set_major_formatter(FuncFormatter(_percent))
         ax_dk.set_title(SHORT[DONT_KNOW], fontsize=9)
         ax_dk.tick_params(axis="y", length=0)
@@ -107,8 +102,8 @@ def diverging_figure(wide: pd.DataFrame, title: str, highlight: str = "", width:
         fig.suptitle(wrap(title, width, 11, 0.95), x=0.01, ha="left", fontsize=11)
         order = [NEGATIVE[1], NEGATIVE[0], NEUTRAL, POSITIVE[1], POSITIVE[0], DONT_KNOW]
         handles = [Patch(color=COLOURS[a]) for a in order]
-        _legend_below(fig, handles, [SHORT[a] + " utsträckning" if a != DONT_KNOW else SHORT[a] for a in order],
-                      ncol=2 if phone else 3)
+        fig.legend(handles, [SHORT[a] for a in order], loc="outside lower center", ncol=3, frameon=False,
+                   title="I … utsträckning" if not phone else None, title_fontsize=9)
     return fig
 
 
@@ -118,7 +113,7 @@ def dua_figure(dua: pd.DataFrame, national: float, highlight: str = "", width: f
     phone = width < DESKTOP_WIDTH
     d = dua.sort_values(["percent", "area"], ascending=[True, False]).reset_index(drop=True)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(width, 0.3 * len(d) + (2.6 if phone else 2.0)))
+        fig, ax = plt.subplots(figsize=(width, 0.3 * len(d) + (2.6 if phone else 2.0)), layout="constrained")
         colours = [HIGHLIGHT if highlight and highlight in rid.split("+") else "#7aa6c2" for rid in d["region_id"]]
         ax.barh(range(len(d)), d["percent"], color=colours, height=0.72, zorder=2)
         for i, p in enumerate(d["percent"]):

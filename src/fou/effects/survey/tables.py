@@ -73,6 +73,18 @@ def region_id(area: str) -> str:
     return "+".join(f"00{c}" for c in codes) if codes else RIKET
 
 
+def county_region_id(value: str) -> str:
+    """Kolada's region id of one county given by name, spelling or id (``Västra Götaland``, ``14``,
+    ``0014``); empty for an empty value; ValueError for anything else (a combined row too)."""
+    text = str(value).strip()
+    if not text:
+        return ""
+    codes = (text[-2:],) if text.isdigit() and len(text) in (2, 4) else counties_of(text)
+    if len(codes) != 1 or codes[0] not in COUNTIES:
+        raise ValueError(f"{value!r} is not one county")
+    return f"00{codes[0]}"
+
+
 def county_name(code_or_area: str) -> str:
     """The short name of a county code (``14``), region id (``0014``) or printed area."""
     text = str(code_or_area)
