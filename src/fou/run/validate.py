@@ -254,6 +254,8 @@ def _national_context(c: Checked) -> None:
         raise ParameterError("highlight", highlight, "expected one county, e.g. 'Västra Götaland' or '0014' "
                                  f"({', '.join(COUNTIES.values())}), or empty for none") from None
     c.read(folder / "units.csv")
+    c.source = {**c.source, "kind": "transcribed",
+                "line": f"Avskrivet ur SKR 2023 (enkät, tabellbilaga) och Dua 2019 (årsrapport); Kolada: {c.source.get('line', '')}"}
     from fou.effects.survey.tables import transcribed_dir
 
     for f in sorted(transcribed_dir().glob("*")):

@@ -100,7 +100,9 @@ def summary(survey: pd.DataFrame, rows: pd.DataFrame, respondents: pd.DataFrame,
                 "" if ok else "Antal svarande inom ±10 från N som återger raden: "
                 + (", ".join(map(str, near)) or "inga") + ".")
     _dua_checks(add, dua, stated)
-    return pd.DataFrame(out, columns=COLUMNS)
+    frame = pd.DataFrame(out, columns=COLUMNS)
+    frame["holds"] = pd.Series([r["holds"] for r in out], index=frame.index, dtype=object)  # True, False or None
+    return frame
 
 
 def _dua_checks(add, dua: pd.DataFrame, stated: dict[str, int]) -> None:

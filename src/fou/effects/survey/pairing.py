@@ -66,7 +66,8 @@ def spearman(x: Sequence[float], y: Sequence[float], draws: int = 9999, seed: in
     kwargs = {"permutation_type": "pairings", "n_resamples": draws, "vectorized": True, "alternative": "two-sided"}
     key = "rng" if "rng" in inspect.signature(stats.permutation_test).parameters else "random_state"
     kwargs[key] = np.random.default_rng(seed)
-    res = stats.permutation_test((rx, ry), _ranked_correlation, **kwargs)
+    # one sample permuted against the other held fixed: n! distinct pairings (scipy counts (n!)² for two samples)
+    res = stats.permutation_test((rx,), lambda a, axis=-1: _ranked_correlation(a, ry, axis), **kwargs)
     return {"n": n, "rho": float(res.statistic), "p_value": float(res.pvalue), "exact": math.factorial(n) <= draws}
 
 
