@@ -94,7 +94,7 @@ class NationalContextPage:
                 continue
             row, national = ranked.loc[at[0]], tables.wide(self.survey, q).iloc[0]
             area = tables.county_name(row["area"])
-            out.append(f"Figur {q} ({self.titles[q][:1].lower()}{self.titles[q][1:]}): i {area} svarade {row['Positiv']} % "
+            out.append(f"Figur {q} ({tables.SHORT_QUESTIONS[q]}): i {area} svarade {row['Positiv']} % "
                        f"positivt och {row['Negativ']} % negativt (alla svarande kommuner: {national['Positiv']} och "
                        f"{national['Negativ']} %); {_higher(int((ranked['net'] > row['net']).sum()), len(ranked))} "
                        "en högre andel positiva minus negativa.")
@@ -123,17 +123,21 @@ class NationalContextPage:
         return HTML("".join(parts) + downloads(self.output_dir, csv=[csv] if self.output_dir else []))
 
     def show_respondents(self) -> HTML:
-        r = self.respondents[self.respondents["figure"].isin(self.questions)]
+        """Inferred respondents per county row and question (the national row is left out: its N is
+        stated), summed against the stated N, with the response rate."""
+        r = self.respondents[self.respondents["figure"].isin(self.questions) & (self.respondents["region_id"] != tables.RIKET)]
         long = r[["figure", "area", "region_id", "respondents", "municipalities", "respondents_max", "response_rate", "counts"]]
         csv = self._csv(long, "skr_survey_respondents")
         shown = r.pivot(index="area", columns="figure", values="respondents").reindex(list(dict.fromkeys(r["area"])))
         shown.columns = [f"Svarande, figur {c}" for c in shown.columns]
-        municipalities = r.drop_duplicates("area").set_index("area")["municipalities"]
-        shown.insert(0, "Kommuner i Kolada", municipalities.astype(int))
+        shown.insert(0, "Kommuner i Kolada", r.drop_duplicates("area").set_index("area")["municipalities"].astype(int))
+        total = shown.sum().to_frame().T.set_axis([f"Summa (uppgift: {self.stated['skr_respondents']} av "
+                                                   f"{self.stated['skr_municipalities']})"])
+        shown = pd.concat([shown, total])
         largest = shown.filter(like="Svarande").max(axis=1)
         shown["Svarsfrekvens (%)"] = 100 * largest / shown["Kommuner i Kolada"]
-        shown = shown.reset_index().rename(columns={"area": "Område (som i rapporten)"})
-        decimals = {c: 0 for c in shown.columns if c.startswith("Svarande")} | {"Svarsfrekvens (%)": 0}
+        shown = shown.rename_axis("area").reset_index().rename(columns={"area": "Län (som i rapporten)"})
+        decimals = {c: 0 for c in shown.columns if c != "Län (som i rapporten)"}
         return HTML(nb.show_table(shown, decimals, caption="Minsta antal svarande kommuner som återger varje rad, och "
                                   "svarsfrekvensen (frågornas största antal delat med länets kommuner)").data
                     + downloads(self.output_dir, csv=[csv] if self.output_dir else []))
@@ -177,23 +181,26 @@ class NationalContextPage:
     def show_pairing(self) -> HTML:
         corr, data = self.correlations()
         csv = [self._csv(corr, "national_context_correlations"), self._csv(data, "national_context_counties")]
-        names = {f"fig{q}": f"Figur {q}: positiva − negativa" for q in self.questions} | {"dua": "Dua: andel sökande"}
-        shown = corr.assign(measure=corr["measure"].map(names),
-                            exact=corr["exact"].map({True: "exakt", False: f"{format_number(self.draws)} permutationer"}))
-        shown = shown[["measure", "variable_label", "n_areas", "rho", "p_value", "p_holm", "exact"]]
-        table_html = nb.show_table(shown, {"rho": 2, "p_value": 3, "p_holm": 3},
-                                   {"measure": "Mått", "variable_label": f"Kolada {self.year}", "n_areas": "Län",
-                                    "rho": "Spearmans ρ", "p_value": "p", "p_holm": "p (Holm)", "exact": "p-värde"},
-                                   caption=f"Rangkorrelationer per län: enkäten {tables.SURVEY_YEAR} och Dua {tables.DUA_YEAR} "
-                                           f"mot Kolada {self.year}")
+        names = {f"fig{q}": f"Figur {q}: {tables.SHORT_QUESTIONS[q]} (positiva − negativa, {tables.SURVEY_YEAR})"
+                 for q in self.questions} | {"dua": f"Dua: andel kommuner som sökt statsbidrag ({tables.DUA_YEAR})"}
+        cell = corr.assign(text=[f"{format_number(r, 2)} (p {format_number(p, 3)}; Holm {format_number(h, 3)})"
+                                 for r, p, h in zip(corr["rho"], corr["p_value"], corr["p_holm"])])
+        shown = cell.pivot(index="measure", columns="variable", values="text").reindex(list(dict.fromkeys(corr["measure"])))
+        shown = shown[list(dict.fromkeys(corr["variable"]))].rename(columns=lambda v: v if v in self.kpis else "KROM-piloter")
+        shown.insert(0, "Län", corr.groupby("measure")["n_areas"].max().reindex(shown.index).astype(int))
+        shown = shown.rename(index=names).rename_axis("Mått").reset_index()
+        variables = [f"{k}: {self.kpi_titles.get(k, 'i.u.')}" for k in self.kpis] + [f"KROM-piloter: {pairing.PILOT_LABEL}"]
+        table_html = nb.show_table(shown, {"Län": 0}, caption=f"Spearmans ρ per län (p-värde; Holm-justerat): enkäten "
+                                   f"{tables.SURVEY_YEAR} och Dua {tables.DUA_YEAR} mot Kolada {self.year}")
         lacking = [k for k in self.kpis if data[f"{k}_n"].sum() == 0]
-        notes = [f"Beskrivande och ekologiskt: län jämförs med län ({plural(int(corr['n_areas'].max()), 'område', 'områden')} "
+        notes = [f"Kolada {self.year}: " + "; ".join(variables) + ".",
+                 f"Beskrivande och ekologiskt: län jämförs med län ({plural(int(corr['n_areas'].max()), 'område', 'områden')} "
                  "som mest), inte kommuner, och sambanden säger inget om orsaker. Ett läns värde i Kolada är det ovägda "
                  f"medelvärdet av dess kommuner med uppgift {self.year}; enkätens mått är andelen positiva minus andelen "
                  "negativa svar. Stockholm och Gotland är ett område i enkäten och två län hos Dua.",
                  f"p-värden: tvåsidiga permutationstest av rangernas parning (scipy), exakta när alla permutationer ryms i "
                  f"{format_number(self.draws)} dragningar, annars {format_number(self.draws)} slumpade permutationer med fast "
-                 "frö; Holm-justering över tabellens alla rader."]
+                 "frö; Holm-justering över tabellens alla celler."]
         if lacking:
             notes.append(f"Saknar värden {self.year} i extraktet: {', '.join(lacking)}.")
         return HTML(table_html.data + downloads(self.output_dir, csv=csv if self.output_dir else [])

@@ -87,7 +87,7 @@ def diverging_figure(wide: pd.DataFrame, title: str, highlight: str = "", width:
         reach = max(100.0, float((d[list(NEGATIVE)].sum(axis=1) + half).max()), float((d[list(POSITIVE)].sum(axis=1) + half).max()))
         ax.set_xlim(-reach * 1.02, reach * 1.02)
         ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-        ax.set_xticks([-100, -50, 0, 50, 100])
+        ax.set_xticks([-100, 0, 100] if phone else [-100, -50, 0, 50, 100])
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("← negativa svar   |   positiva svar →")
         _area_labels(ax, d, highlight)

@@ -25,7 +25,7 @@ from fou.effects.multiple import holm
 from fou.effects.survey.tables import counties_of, county_name
 
 PILOT_SHARE = "krom_pilot_share"
-PILOT_LABEL = "Andel KROM-pilotkommuner (%)"
+PILOT_LABEL = "andel av länets kommuner som var KROM-piloter från april 2020 (%)"
 
 
 def area_values(areas: Sequence[str], values: pd.DataFrame, kpis: Sequence[str], year: int,

@@ -21,6 +21,10 @@ DUA_FILE = "dua_2019_county_applications.csv"
 STATED_FILE = "stated_totals.csv"
 SURVEY_YEAR, DUA_YEAR = 2023, 2019
 FIGURES = (12, 13, 14, 15)
+#: Short Swedish labels of the four questions (the full text is in the transcription).
+SHORT_QUESTIONS = {12: "hjälp till anställning för dem långt från arbetsmarknaden",
+                   13: "resurser för samverkan på strategisk nivå", 14: "resurser för samverkan på operativ nivå",
+                   15: "resurser för stöd till arbetsgivarnas kompetensförsörjning"}
 SKR_SEED, DUA_SEED = "000_d7238bc58c78a51f.txt", "004_de6884a57e2f00ee.txt"
 #: Kolada's county codes and the counties' short Swedish names.
 COUNTIES = {"01": "Stockholm", "03": "Uppsala", "04": "Södermanland", "05": "Östergötland", "06": "Jönköping",
