@@ -174,8 +174,8 @@ class NationalContextPage:
         corr["p_holm"] = pairing.holm_all(corr["p_value"])
         corr = corr.assign(survey_year=[tables.DUA_YEAR if m == "dua" else tables.SURVEY_YEAR for m in corr["measure"]],
                            kolada_year=self.year)
-        data = pd.concat([measures.merge(survey_context, on="area").assign(table="skr"),
-                          dua.merge(dua_context, on="area").assign(table="dua")], ignore_index=True)
+        data = pd.concat([pairing.long_form(measures, survey_context, self.kpis, "skr"),
+                          pairing.long_form(dua, dua_context, self.kpis, "dua")], ignore_index=True)
         return corr, data
 
     def show_pairing(self) -> HTML:
@@ -192,7 +192,7 @@ class NationalContextPage:
         variables = [f"{k}: {self.kpi_titles.get(k, 'i.u.')}" for k in self.kpis] + [f"KROM-piloter: {pairing.PILOT_LABEL}"]
         table_html = nb.show_table(shown, {"Län": 0}, caption=f"Spearmans ρ per län (p-värde; Holm-justerat): enkäten "
                                    f"{tables.SURVEY_YEAR} och Dua {tables.DUA_YEAR} mot Kolada {self.year}")
-        lacking = [k for k in self.kpis if data[f"{k}_n"].sum() == 0]
+        lacking = [k for k in self.kpis if data.loc[data["variable"] == k, "value"].isna().all()]
         notes = [f"Kolada {self.year}: " + "; ".join(variables) + ".",
                  f"Beskrivande och ekologiskt: län jämförs med län ({plural(int(corr['n_areas'].max()), 'område', 'områden')} "
                  "som mest), inte kommuner, och sambanden säger inget om orsaker. Ett läns värde i Kolada är det ovägda "

@@ -21,6 +21,7 @@ from fou.extracts.params import ParameterError
 from fou.extracts.paths import default_cache_dir, notebooks_dir
 from fou.run import validate
 from fou.run.inputs import job_inputs, key_of
+from fou.run.outdir import check_out_folder
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
@@ -148,6 +149,7 @@ def _file_sha(path: Path) -> str:
 def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, Any], out: Path,
          only: list[str] | None = None) -> list[Job]:
     """Validate every entry's parameters (before any kernel starts) and return jobs."""
+    check_out_folder(out)
     names = [e.name for e in entries]
     for name in only or []:
         if name not in names:

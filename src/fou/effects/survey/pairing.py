@@ -107,6 +107,21 @@ def survey_measures(wide_by_figure: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return out if out is not None else pd.DataFrame({"area": []})
 
 
+def long_form(measures: pd.DataFrame, context: pd.DataFrame, kpis: Sequence[str], source: str) -> pd.DataFrame:
+    """The county data behind the correlations, one row per area and variable: ``source, area, region_id,
+    municipalities, variable, value, n`` (``n``: municipalities with a value; for a measure, empty)."""
+    data = measures.merge(context, on="area", how="left")
+    rows = []
+    for _, r in data.iterrows():
+        base = {"source": source, "area": r["area"], "region_id": r["region_id"], "municipalities": r["municipalities"]}
+        for m in [c for c in measures.columns if c != "area"]:
+            rows.append({**base, "variable": m, "value": r[m], "n": np.nan})
+        for k in kpis:
+            rows.append({**base, "variable": k, "value": r[k], "n": r[f"{k}_n"]})
+        rows.append({**base, "variable": PILOT_SHARE, "value": r[PILOT_SHARE], "n": r["municipalities"]})
+    return pd.DataFrame(rows)
+
+
 def label_areas(frame: pd.DataFrame) -> pd.Series:
     """Short county names of the areas (``Stockholm och Gotland`` for the combined row)."""
     return frame["area"].map(county_name)
