@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from fou.effects.survey.tables import SCALE, SUMS, municipalities_of, wide
+from fou.effects.survey.tables import RIKET, SCALE, SUMS, municipalities_of, wide
 
 #: A printed whole percent p covers the exact shares [p − 0.5, p + 0.5] (halves rounded either way).
 HALF = 0.5
@@ -61,13 +61,16 @@ def row_shares(row: pd.Series) -> tuple[list[float], dict[str, tuple[list[int], 
 
 
 def infer(survey: pd.DataFrame, per_county: pd.Series, figures: Sequence[int] | None = None) -> pd.DataFrame:
-    """Inferred respondents per figure and area: ``figure, area, region_id, respondents`` (the smallest
+    """Inferred respondents per figure and county row (the national row, whose N is stated, is left out):
+    ``figure, area, region_id, respondents`` (the smallest
     fitting n, NaN when none fits), ``respondents_max`` (the largest up to the municipalities),
-    ``municipalities`` (Kolada's, all of Sweden's for the national row), ``fits`` (how many n fit),
+    ``municipalities`` (Kolada's), ``fits`` (how many n fit),
     ``counts`` (the answer counts for the smallest n when they are unique, ``;``-separated)."""
     rows = []
     for figure in figures or sorted(survey["figure"].unique()):
         for _, row in wide(survey, figure).iterrows():
+            if row["region_id"] == RIKET:
+                continue
             municipalities = municipalities_of(row["area"], per_county)
             shares, sums = row_shares(row)
             fits = fitting_n(shares, municipalities, sums)
