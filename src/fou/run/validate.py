@@ -213,3 +213,14 @@ def _draws(c: Checked) -> None:
     draws = c.params.get("draws")
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 99:
         raise ParameterError("draws", draws, "expected a whole number of bootstrap draws ≥ 99 (e.g. 9999)")
+
+
+@rule("municipality")
+def _municipality(c: Checked) -> None:
+    """One municipality of the extract, by name or Kolada id; normalised to its id so 'Ale', 'ale'
+    and '1440' are the same page (the profile, notebook 10)."""
+    from fou.study.inputs import open_extract
+    from fou.study.profile import find_municipality
+
+    ex = open_extract(c.params.get("extract") or "kolada-national", base=REPO_ROOT)
+    c.params["municipality"] = find_municipality(ex, c.params.get("municipality")).id
