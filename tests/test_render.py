@@ -13,10 +13,10 @@ from fou.run import failure, render
 def test_excel_csv_has_bom_semicolons_and_decimal_commas(tmp_path):
     frame = pd.DataFrame({"municipality": ["Ale; norra", "Öckerö"], "value": [12.5, float("nan")], "n": [3, 4]})
     text = excel_csv(frame)
-    assert text.startswith("\ufeffmunicipality;value;n\r\n")
+    assert text.startswith("\ufeffKommun;Värde;Antal\r\n")  # Swedish column names for Excel readers
     assert '"Ale; norra";12,5;3\r\n' in text and "Öckerö;;4\r\n" in text
     save_csv(frame, tmp_path, "t")
-    assert (tmp_path / "tables" / "excel" / "t.csv").read_bytes().startswith(b"\xef\xbb\xbfmunicipality;")
+    assert (tmp_path / "tables" / "excel" / "t.csv").read_bytes().startswith("\ufeffKommun;".encode())
     assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8").startswith("municipality,value,n\n")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from fou.extracts.atomic import atomic_write_text
 from fou.extracts.format import format_csv_value
 from fou.extracts.swedish import plural
-from fou.pages import html
+from fou.pages import columns, html
 from fou.pages.html import HTML
 from fou.study import definition as study
 from fou.study import figures as plots
@@ -34,21 +34,36 @@ def table_csv(table: pd.DataFrame) -> str:
 
 
 def excel_csv(table: pd.DataFrame) -> str:
-    """The same table for Excel with Swedish settings: ``;`` between fields, decimal comma,
-    CRLF line ends and a byte-order mark so Excel reads the file as UTF-8."""
+    """The same table for Excel with Swedish settings: Swedish column names, ``;`` between
+    fields, decimal comma, CRLF line ends and a byte-order mark so Excel reads it as UTF-8."""
     out = table.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].map(lambda v: format_csv_value(v).replace(".", ","))
-    return "\ufeff" + out.to_csv(index=False, sep=";", lineterminator="\r\n")
+    return "\ufeff" + columns.swedish_headers(out).to_csv(index=False, sep=";", lineterminator="\r\n")
 
 
-def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None) -> None:
-    """Write ``tables/<name>.csv`` and ``tables/excel/<name>.csv`` under ``output_dir``
-    (nothing when either is unset)."""
+def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None,
+             units: dict[str, str] | None = None) -> None:
+    """Write ``tables/<name>.csv``, ``tables/excel/<name>.csv`` and the table's rows of the
+    column dictionary ``tables/columns.csv`` under ``output_dir`` (nothing when either is unset).
+    ``units`` names the unit of a column where it differs from :mod:`fou.pages.columns`."""
     if output_dir and name:
-        atomic_write_text(Path(output_dir) / "tables" / f"{name}.csv", table_csv(frame))
-        atomic_write_text(Path(output_dir) / "tables" / "excel" / f"{name}.csv", excel_csv(frame))
+        tables = Path(output_dir) / "tables"
+        atomic_write_text(tables / f"{name}.csv", table_csv(frame))
+        atomic_write_text(tables / "excel" / f"{name}.csv", excel_csv(frame))
+        _add_to_dictionary(tables / DICTIONARY, columns.dictionary(name, frame.columns, units))
+
+
+DICTIONARY = "columns.csv"
+
+
+def _add_to_dictionary(path: Path, rows: pd.DataFrame) -> None:
+    """Replace the table's rows in the entry's column dictionary (id → Swedish name → unit)."""
+    if path.is_file():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows = pd.concat([old[~old["table"].isin(rows["table"])], rows], ignore_index=True)
+    atomic_write_text(path, rows.to_csv(index=False, lineterminator="\n"))
 
 
 def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Sequence[str] = ()) -> str:

@@ -59,14 +59,18 @@ def remove_log(out: Path, name: str) -> None:
 
 
 def strip_for_readers(nb):
-    """The notebook without papermill's error banners and without error outputs (tracebacks)."""
+    """The notebook up to the cell that failed, without papermill's error banners and without
+    error outputs (tracebacks): nothing after the failure is presented as content."""
     cells = []
     for cell in nb.cells:
         if PAPERMILL_TAG in cell.get("metadata", {}).get("tags", []):
             continue
+        failed_here = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
         cells.append(cell)
+        if failed_here:
+            break
     nb.cells = cells
     return nb
 

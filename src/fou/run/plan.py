@@ -21,6 +21,7 @@ from fou.extracts.params import ParameterError
 from fou.extracts.paths import default_cache_dir, notebooks_dir
 from fou.run import validate
 from fou.run.inputs import job_inputs, key_of
+from fou.run.outdir import check_out_folder
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
@@ -160,6 +161,7 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
     """Validate every entry's parameters (before any kernel starts) and return jobs; an entry with a
     batch parameter (its ``each``, or ``each`` given here for a parameter its notebook declares)
     becomes one job per value (:mod:`fou.run.each`)."""
+    check_out_folder(out)
     names = [e.name for e in entries]
     for name in only or []:
         if name not in names and not any(name.startswith(f"{n}-") for n in names):

@@ -103,7 +103,7 @@ def _extract(c: Checked) -> None:
 def _microdata(c: Checked) -> None:
     """The experiment's file (or synthetic data) and its specification: every column the
     preset or the parameters name, the sample condition, strata, waves and draws."""
-    from fou.effects.microdata import check_params
+    from fou.effects.experiment.microdata import check_params
 
     p = c.params
     if "treatment" not in c.declared:  # the evidence page: an optional file for one computed estimate
@@ -121,8 +121,8 @@ def _microdata(c: Checked) -> None:
 
 def _evidence_microdata(c: Checked) -> None:
     """The evidence page's optional microdata: empty, or a file with the experiment's columns."""
-    from fou.effects.evidence_microdata import COLUMNS
-    from fou.effects.microdata import microdata_columns
+    from fou.effects.evidence.microdata import COLUMNS
+    from fou.effects.experiment.microdata import microdata_columns
 
     if not c.params.get("microdata"):
         return
@@ -140,7 +140,7 @@ def _evidence_microdata(c: Checked) -> None:
 @rule("tau2", "interval")
 def _meta_methods(c: Checked) -> None:
     """The meta-analysis' between-study variance and interval."""
-    from fou.effects.meta import CI_METHODS, TAU2_METHODS
+    from fou.effects.evidence.meta import CI_METHODS, TAU2_METHODS
 
     if c.params.get("tau2", "reml") not in TAU2_METHODS:
         raise ParameterError("tau2", c.params.get("tau2"), f"expected one of {', '.join(TAU2_METHODS)}")
@@ -198,7 +198,7 @@ def _evidence(c: Checked) -> None:
     if c.params.get("evidence"):
         import pandas as pd
 
-        from fou.effects.evidence import REQUIRED
+        from fou.effects.evidence.studies import REQUIRED
 
         lacking = [col for col in REQUIRED if col not in pd.read_csv(c.params["evidence"], nrows=0).columns]
         if lacking:
