@@ -43,6 +43,7 @@ class ProfilePage:
         self.pilots = load_pilots()
         self.krom = profile.krom(self.pilots, self.m.id)
         self.kpis = profile.kpis_in(self.extract)
+        self.means = profile.outcome_means(self.extract, self.m)
         self.names = {"kommun": self.m.name, "län": self.m.county_name, "riket": "Riket"}
         long = self.table.assign(unit=self.table["role"].map(self.names),
                                  label=self.table["kpi"].map(lambda k: profile.KPIS[k][0]),
@@ -167,11 +168,10 @@ class ProfilePage:
     def outcome_table(self) -> pd.DataFrame:
         """U40455 per year from the first year any municipality reports it: the municipality, the unweighted
         means of the county's and of all municipalities reporting it (fou's calculation), the group rank."""
-        means = profile.outcome_means(self.extract, self.m)
-        means = means[means["all_n"] > 0]
+        means = self.means[self.means["all_n"] > 0]
         rows = []
         for r in means.itertuples():
-            rank = profile.ranks(self.extract, self.group, self.m, int(r.year)).set_index("kpi").loc[profile.OUTCOME]
+            rank = profile.ranks(self.extract, self.group, self.m, int(r.year), [profile.OUTCOME]).iloc[0]
             reason = self.table[(self.table["kpi"] == profile.OUTCOME) & (self.table["year"] == r.year)
                                 & (self.table["role"] == "kommun")]["reason"].iloc[0]
             rows.append({"year": int(r.year), "value": self.value(profile.OUTCOME, int(r.year)), "reason": reason,
@@ -184,7 +184,7 @@ class ProfilePage:
             return nb.show_notes([self.outcome_sentence()])
         t = self.outcome_table()
         nb.save_csv(t, self.output_dir, "profile_outcome")
-        members = profile.outcome_means(self.extract, self.m)["county_members"].iloc[0]
+        members = self.means["county_members"].iloc[0]
         shown = pd.DataFrame({
             "År": t["year"].astype(str), self.m.name: [_pct(v) for v in t["value"]],
             "Länets kommuner, ovägt medel": [f"{_pct(v)} ({n} av {members})" for v, n in zip(t["county_mean"], t["county_n"])],

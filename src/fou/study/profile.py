@@ -77,7 +77,7 @@ def municipalities(extract: Extract) -> list[str]:
     """Ids of every municipality with values in the extract (Kolada's municipality type K), in Kolada's order."""
     cat = catalogue(extract)
     kinds = dict(zip(cat.units["id"], cat.units["type"]))
-    ids = sorted(set(extract.values["municipality_id"]))
+    ids = sorted(set(cube(extract).index.get_level_values(1)))
     return [i for i in ids if i != RIKET_ID and kinds.get(i, "K" if not i.startswith("00") else "L") == "K"]
 
 
@@ -113,7 +113,7 @@ def find_municipality(extract: Extract, value: object, parameter: str = "municip
     if unit == RIKET_ID or kinds.get(unit) == "L":
         raise ParameterError(parameter, value, f"{cat.name(unit)} ({unit}) is not a municipality; "
                              "expected a municipality name such as 'Göteborg' or its Kolada id such as '1480'")
-    if unit not in set(extract.values["municipality_id"]):
+    if unit not in set(cube(extract).index.get_level_values(1)):
         raise ParameterError(parameter, value, f"the extract {extract.path.name} has no values for {cat.name(unit)} ({unit}); "
                              "expected a national extract such as 'kolada-national'")
     county = "00" + county_code(extract, unit)
@@ -133,46 +133,67 @@ def comparison_group(extract: Extract, unit_id: str) -> Group | None:
     return None
 
 
+_CUBES: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def cube(extract: Extract) -> pd.DataFrame:
+    """The extract's values as one frame: index (kpi, unit id), a column per year of the extract,
+    NaN where Kolada has no value; built once per extract and process (a page asks many times)."""
+    key = (str(extract.path), extract.checksum)
+    if key not in _CUBES:
+        v = extract.values
+        frame = pd.DataFrame({"kpi": v["kpi"].astype(str).to_numpy(), "id": v["municipality_id"].astype(str).to_numpy(),
+                              "year": v["year"].astype(int).to_numpy(), "value": v["value"].astype(float).to_numpy()})
+        wide = frame.pivot_table(index=["kpi", "id"], columns="year", values="value", aggfunc="first")
+        _CUBES.clear()
+        _CUBES[key] = wide.sort_index().reindex(columns=extract.years)
+    return _CUBES[key]
+
+
 def kpis_in(extract: Extract) -> list[str]:
     """The profile's KPIs the extract has, in page order."""
-    have = set(extract.values["kpi"])
+    have = set(cube(extract).index.get_level_values(0))
     return [k for k in KPIS if k in have]
+
+
+def _rows(extract: Extract, kpi: str) -> pd.DataFrame:
+    c = cube(extract)
+    return c.loc[kpi] if kpi in c.index.get_level_values(0) else c.iloc[0:0].droplevel(0)
 
 
 def series(extract: Extract, m: Municipality) -> pd.DataFrame:
     """One row per KPI and year of the extract: the municipality's, its county's and Riket's values
     (NaN where Kolada has none) and the reason for each missing value."""
-    v = extract.values
-    years = extract.years
-    n_municipalities = len(municipalities(extract))
+    every = municipalities(extract)
     rows = []
     for kpi in kpis_in(extract):
-        k = v[v["kpi"] == kpi]
+        k = _rows(extract, kpi)
+        reported = k.reindex(every).notna().sum()
+        regions = bool(k[k.index.str.startswith("00") & (k.index != RIKET_ID)].notna().any().any())
+        riket = bool(RIKET_ID in k.index and k.loc[RIKET_ID].notna().any())
         for role, unit in zip(ROLES, (m.id, m.county_id, RIKET_ID)):
-            got = dict(zip(k.loc[k["municipality_id"] == unit, "year"].astype(int), k.loc[k["municipality_id"] == unit, "value"]))
-            for year in years:
-                value = got.get(year, float("nan"))
-                reason = "" if year in got else missing_reason(k, role, year, n_municipalities)
-                rows.append({"kpi": kpi, "year": year, "role": role, "unit_id": unit, "value": value, "reason": reason})
+            got = k.loc[unit] if unit in k.index else pd.Series(float("nan"), index=k.columns)
+            for year, value in got.items():
+                reason = "" if pd.notna(value) else missing_reason(
+                    role, int(year), int(reported[year]), len(every), regions, riket)
+                rows.append({"kpi": kpi, "year": int(year), "role": role, "unit_id": unit, "value": float(value),
+                             "reason": reason})
     return pd.DataFrame(rows, columns=["kpi", "year", "role", "unit_id", "value", "reason"])
 
 
-def missing_reason(kpi_values: pd.DataFrame, role: str, year: int, n_municipalities: int) -> str:
-    """Why one value is missing, in Swedish, from what the extract holds for the KPI."""
-    ids = kpi_values["municipality_id"]
-    in_year = kpi_values[kpi_values["year"].astype(int) == year]
+def missing_reason(role: str, year: int, reported: int, n_municipalities: int, has_regions: bool, has_riket: bool) -> str:
+    """Why one value is missing, in Swedish, from what the extract holds for the KPI: ``reported``
+    municipalities have it in ``year``; ``has_regions``/``has_riket``: any county/Riket value in any year."""
     if role == "kommun":
-        n = int((~in_year["municipality_id"].str.startswith("00")).sum())
-        if n == 0:
+        if reported == 0:
             return f"ingen kommun har uppgift för {year} i Kolada (nyckeltalet redovisas inte det året)"
-        return f"kommunen har ingen uppgift för {year} i Kolada ({format_number(n)} av {format_number(n_municipalities)} kommuner har)"
+        return (f"kommunen har ingen uppgift för {year} i Kolada ({format_number(reported)} av "
+                f"{format_number(n_municipalities)} kommuner har)")
     if role == "län":
-        if not (ids.str.startswith("00") & (ids != RIKET_ID)).any():
-            return "Kolada redovisar inte nyckeltalet för län (regioner) i extraktet"
-        return f"länet har ingen uppgift för {year} i Kolada"
-    if not (ids == RIKET_ID).any():
-        return "Kolada redovisar inget värde för riket för nyckeltalet i extraktet"
-    return f"riket har ingen uppgift för {year} i Kolada"
+        return f"länet har ingen uppgift för {year} i Kolada" if has_regions else \
+            "Kolada redovisar inte nyckeltalet för län (regioner) i extraktet"
+    return f"riket har ingen uppgift för {year} i Kolada" if has_riket else \
+        "Kolada redovisar inget värde för riket för nyckeltalet i extraktet"
 
 
 def missing_notes(table: pd.DataFrame, names: dict[str, str]) -> list[str]:
@@ -189,18 +210,17 @@ def missing_notes(table: pd.DataFrame, names: dict[str, str]) -> list[str]:
     return notes
 
 
-def ranks(extract: Extract, group: Group | None, m: Municipality, year: int) -> pd.DataFrame:
+def ranks(extract: Extract, group: Group | None, m: Municipality, year: int, kpis: list[str] | None = None) -> pd.DataFrame:
     """Per KPI in ``year``: the municipality's rank in ``group`` (1 = highest value, ties share the
     best rank), how many members have a value, and the members' median (fou's own calculation)."""
-    v = extract.values
     rows = []
-    for kpi in kpis_in(extract):
+    for kpi in kpis or kpis_in(extract):
         row = {"kpi": kpi, "year": year, "rank": float("nan"), "n": 0, "median": float("nan")}
         if group is not None:
-            k = v[(v["kpi"] == kpi) & (v["year"].astype(int) == year) & v["municipality_id"].isin(group.region.ids)]
-            vals = k.set_index("municipality_id")["value"].astype(float)
-            row.update(n=int(vals.notna().sum()), median=float(vals.median()) if len(vals) else float("nan"))
-            if m.id in vals.index and pd.notna(vals[m.id]):
+            k = _rows(extract, kpi)
+            vals = k.reindex(list(group.region.ids))[year].dropna() if year in k.columns else pd.Series(dtype=float)
+            row.update(n=len(vals), median=float(vals.median()) if len(vals) else float("nan"))
+            if m.id in vals.index:
                 row["rank"] = float(vals.rank(ascending=False, method="min")[m.id])
         rows.append(row)
     return pd.DataFrame(rows, columns=["kpi", "year", "rank", "n", "median"])
@@ -209,15 +229,16 @@ def ranks(extract: Extract, group: Group | None, m: Municipality, year: int) -> 
 def outcome_means(extract: Extract, m: Municipality) -> pd.DataFrame:
     """U40455 per year: unweighted means over the county's municipalities and over all municipalities
     that report it (Kolada has no county or Riket value for it), with how many report."""
-    v = extract.values
-    k = v[(v["kpi"] == OUTCOME) & ~v["municipality_id"].str.startswith("00")]
-    county = {i for i in municipalities(extract) if "00" + county_code(extract, i) == m.county_id}
+    every = municipalities(extract)
+    county = [i for i in every if "00" + county_code(extract, i) == m.county_id]
+    k = _rows(extract, OUTCOME)
     rows = []
     for year in extract.years:
-        y = k[k["year"].astype(int) == year]
-        c = y[y["municipality_id"].isin(county)]
-        rows.append({"year": year, "county_mean": c["value"].mean() if len(c) else float("nan"), "county_n": len(c),
-                     "county_members": len(county), "all_mean": y["value"].mean() if len(y) else float("nan"), "all_n": len(y)})
+        allv = k.reindex(every)[year].dropna() if year in k.columns else pd.Series(dtype=float)
+        c = allv.reindex(county).dropna()
+        rows.append({"year": year, "county_mean": c.mean() if len(c) else float("nan"), "county_n": len(c),
+                     "county_members": len(county), "all_mean": allv.mean() if len(allv) else float("nan"),
+                     "all_n": len(allv)})
     return pd.DataFrame(rows)
 
 
