@@ -40,6 +40,7 @@ class Entry:
     group: str = ""  # for an entry expanded from a batch: the configuration entry it came from
     label: str = ""  # ... and its value as readers see it (the municipality's name)
     fixed: dict[str, Any] = field(default_factory=dict)  # ... and the value itself (wins over --param)
+    batch: dict[str, str] = field(default_factory=dict)  # ... and the batch as given: title, NAME=VALUES
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Job:
     subdir: str = ""  # tables/<subdir>/, figures/<subdir>/ when the notebook is shared with other entries
     group: str = ""  # the configuration entry a batch entry was expanded from (the index lists them together)
     label: str = ""  # the batch value as readers see it
+    batch: dict[str, str] = field(default_factory=dict)  # the batch's title and NAME=VALUES (for the index)
 
 
 def config_path() -> Path:
@@ -195,7 +197,7 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
         inputs = job_inputs(nb_path, params, checked.files)
         subdir = entry.name if entry.group or per_notebook.count(entry.notebook) > 1 else ""
         jobs.append(Job(entry.name, str(nb_path), entry.title, entry.summary, params, source, key_of(inputs),
-                        str(out), inputs, subdir, entry.group, entry.label))
+                        str(out), inputs, subdir, entry.group, entry.label, entry.batch))
     return jobs
 
 
@@ -236,7 +238,9 @@ def _expand(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str,
         try:
             values = values_for(name, spec, params.get("extract"))
         except ParameterError as exc:
-            raise ParameterError(f"{entry.name}.each.{exc.parameter}", exc.value, exc.valid) from None
-        out += [Entry(f"{entry.name}-{v.slug}", entry.notebook, entry.title, entry.summary, dict(entry.parameters),
-                      group=entry.name, label=v.label, fixed={name: v.value}) for v in values]
+            raise ParameterError(f"{entry.name}.{exc.parameter}", exc.value, exc.valid) from None
+        batch = {"title": entry.title, "each": f"{name}={spec}"}
+        out += [Entry(f"{entry.name}-{v.slug}", entry.notebook, f"{entry.title}: {v.label}", entry.summary,
+                      dict(entry.parameters), group=entry.name, label=v.label, fixed={name: v.value}, batch=batch)
+                for v in values]
     return out

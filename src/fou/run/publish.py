@@ -135,7 +135,7 @@ class Outputs:
         has = {n: (stage / n).is_file() for n in ("notebook.ipynb", "page.html")}
         base = {"name": job.name, "title": job.title, "summary": job.summary, "status": result["status"],
                 "seconds": result.get("seconds", 0.0), "error": result.get("error"), "subdir": job.subdir,
-                **({"group": job.group, "label": job.label} if job.group else {})}
+                **({"group": job.group, "label": job.label, "batch": job.batch} if job.group else {})}
         moves: list[tuple[str, str]] = []
         remove: list[str] = []
         if result["status"] == "ok" and has["page.html"]:

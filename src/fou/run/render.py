@@ -92,7 +92,7 @@ def _entry(nb: dict[str, Any]) -> dict[str, Any]:
     params = fail.get("parameters") or nb.get("parameters") or {}
     log = fail.get("log") or nb.get("log")
     return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""),
-            "group": nb.get("group") or "", "label": nb.get("label") or nb["name"],
+            "group": nb.get("group") or "", "label": nb.get("label") or nb["name"], "batch": nb.get("batch") or {},
             "href": fail.get("html") or nb.get("html"), "last_good": nb.get("html") if failed else None,
             "last_good_when": _when(nb.get("finished_at")) if failed else "",
             "status": nb["status"], "status_label": STATUS_LABELS.get(nb["status"], nb["status"]),
@@ -133,7 +133,11 @@ def _blocks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pages = b["pages"]
         states = [p["status"] for p in pages]
         common = [(k, v) for k, v in pages[0]["params"] if all((k, v) in p["params"] for p in pages)]
+        spec = max(pages, key=lambda p: p["finished"])["batch"]  # the latest batch (earlier pages stay listed)
+        if spec.get("each"):
+            common.insert(0, ("--each", spec["each"]))
         b["batch"] = {"count": plural(len(pages), "sida", "sidor"), "states": _counts(states), "params": common,
+                      "title": spec.get("title") or b["entry"]["title"],
                       "failed": states.count("failed"), "finished": max(p["finished"] for p in pages)}
     return blocks
 
