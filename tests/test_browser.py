@@ -69,7 +69,7 @@ def test_index_and_every_page_load_cleanly(browser, served):
     out, base = served
     page, problems = _visit(browser, f"{base}/index.html")
     links = page.eval_on_selector_all("a[href^='html/']", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 8
+    assert len(links) == 10  # 01–08 and two profiles (default_run)
     assert "avskrivet ur rapporten" in page.inner_text("body")
     shots = out / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -103,7 +103,8 @@ def test_study_tables_have_their_rows(browser, served):
 
 
 PAGES = ("index", "html/01_population_socioeconomics", "html/02_organisation_participants", "html/03_referrals",
-         "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot")
+         "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot",
+         "html/10_municipality_profile-ale")
 #: Smallest rendered size (CSS px) of any text in a figure, at phone and desktop width.
 MIN_FIGURE_TEXT_PX = 9.0
 #: Figures not yet redrawn for phones by their page's owner: a lower floor, with the reason.

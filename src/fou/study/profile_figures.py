@@ -37,12 +37,12 @@ def profile_figure(table: pd.DataFrame, labels: dict[str, str], names: dict[str,
         for ax, kpi in zip(axes.flat, kpis):
             part = table[table["kpi"] == kpi]
             for role, style in STYLES.items():
-                d = part[part["role"] == role].dropna(subset=["value"]).sort_values("year")
-                if d.empty:
-                    continue
+                d = part[part["role"] == role].sort_values("year")  # NaN kept: a missing year breaks the line
                 y = d["value"].astype(float)
+                if y.notna().sum() == 0:
+                    continue
                 if kpi == INDEXED:
-                    y = 100 * y / y.iloc[0]
+                    y = 100 * y / y.dropna().iloc[0]
                 (line,) = ax.plot(d["year"], y, markersize=3.5, label=names[role], **style)
                 handles.setdefault(role, line)
             title = labels.get(kpi, kpi) + (", index (första året = 100)" if kpi == INDEXED else "")
