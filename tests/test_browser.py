@@ -202,3 +202,14 @@ def test_evidence_tables_fit_desktop_and_a4(browser, served):
         assert " nan " not in f" {text} " and "2 014" not in text and "2\u00a0014" not in text and "2\u202f014" not in text
         page.close()
         assert problems == []
+
+
+def test_profile_prints_on_two_a4_pages(browser, served):
+    """The municipality profile is meant for paper too: its printout (print stylesheet) is at most two A4 pages."""
+    _, base = served
+    for name in ("ale", "bjurholm"):
+        page, problems = _visit(browser, f"{base}/html/10_municipality_profile-{name}.html")
+        pdf = page.pdf(format="A4", print_background=True)
+        page.close()
+        assert problems == []
+        assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2, name

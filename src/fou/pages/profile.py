@@ -6,6 +6,8 @@ names and comparisons follow the data; a missing value is i.u. with its reason.
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 
 from fou.extracts.pilots import load_pilots
@@ -145,7 +147,7 @@ class ProfilePage:
         kf = self.key_figures()
         nb.save_csv(kf, self.output_dir, "profile_key_figures")
         shown = pd.DataFrame({
-            "Nyckeltal": [f"{k} {lab}" for k, lab in zip(kf["kpi"], kf["label"])],
+            "Nyckeltal": [f"{k} {profile.SHORT.get(k, lab)}" for k, lab in zip(kf["kpi"], kf["label"])],
             self.m.name: [self._fmt(k, v) for k, v in zip(kf["kpi"], kf["kommun"])],
             self.m.county_name: [self._fmt(k, v) for k, v in zip(kf["kpi"], kf["län"])],
             "Riket": [self._fmt(k, v) for k, v in zip(kf["kpi"], kf["riket"])],
@@ -155,15 +157,17 @@ class ProfilePage:
         caption = f"Nyckeltal {self.year}" + (f"; plats 1 = högst värde bland kommunerna i {self.group.region.name} med uppgift"
                                               if self.group else "")
         links = nb.downloads(self.output_dir, csv=["profile_key_figures", "profile_series"])
-        return HTML(html.frame_html(shown, caption=caption) + links)
+        notes = profile.year_notes(self.table, self.names, self.year)
+        return HTML(html.frame_html(shown, caption=caption) + links + nb.show_notes(notes, f"i.u. {self.year}: skälen").data)
 
     def show_figure(self) -> HTML:
         from fou.study.profile_figures import profile_figure
 
-        labels = {k: profile.KPIS[k][0] for k in self.kpis}
+        labels = {k: profile.SHORT.get(k, profile.KPIS[k][0]) for k in self.kpis}
         draw = lambda w: profile_figure(self.table, labels, self.names, width=w)  # noqa: E731
-        return nb.show_figure(draw(DESKTOP_WIDTH), f"Nyckeltalen {year_span(self.years)} för {self.m.name}, "
-                              f"{self.m.county_name} och riket", self.output_dir, "profile_kpis", phone=draw(PHONE_WIDTH))
+        fig = nb.show_figure(draw(DESKTOP_WIDTH), f"Nyckeltalen {year_span(self.years)} för {self.m.name}, "
+                             f"{self.m.county_name} och riket", self.output_dir, "profile_kpis", phone=draw(PHONE_WIDTH))
+        return HTML(f'<div class="fou-profile-figure">{fig.data}</div>')
 
     def outcome_table(self) -> pd.DataFrame:
         """U40455 per year from the first year any municipality reports it: the municipality, the unweighted
@@ -190,9 +194,11 @@ class ProfilePage:
             "Länets kommuner, ovägt medel": [f"{_pct(v)} ({n} av {members})" for v, n in zip(t["county_mean"], t["county_n"])],
             "Alla kommuner, ovägt medel": [f"{_pct(v)} ({n})" for v, n in zip(t["all_mean"], t["all_n"])],
             "Plats i gruppen": [_rank(r, n) for r, n in zip(t["rank"], t["group_n"])]})
+        own = self.table[(self.table["kpi"] == profile.OUTCOME) & (self.table["role"] == "kommun")
+                         & self.table["year"].isin(list(t["year"]))]
         notes = [f"Kolada har inget värde för län eller riket för {profile.OUTCOME}: medelvärdena är fou:s egna beräkningar "
                  "(ovägt medel av kommunerna med uppgift; antalet inom parentes), inte Koladas.",
-                 *[f"{y}: i.u. för {self.m.name}: {why}." for y, why in zip(t["year"], t["reason"]) if why]]
+                 *[n.removeprefix(f"{profile.OUTCOME}, ") for n in profile.missing_notes(own, self.names)]]
         return HTML(html.frame_html(shown, caption=f"{profile.OUTCOME}: {profile.KPIS[profile.OUTCOME][0]}")
                     + nb.downloads(self.output_dir, csv=["profile_outcome"]) + nb.show_notes(notes, "Om uppgifterna").data)
 
@@ -203,8 +209,11 @@ class ProfilePage:
         shown = pd.DataFrame({"År": [str(y) for y in wide.index],
                               **{k: [self._fmt(k, v) for v in wide[k]] for k in self.kpis}})
         notes = profile.missing_notes(self.table, self.names) + [AGE_NOTE]
-        return HTML(html.frame_html(shown, caption=f"{self.m.name} år för år ({year_span(self.years)})")
-                    + nb.downloads(self.output_dir, csv=["profile_years"]) + nb.show_notes(notes, "Saknade uppgifter (i.u.) och skälen").data)
+        body = (html.frame_html(shown, caption=f"{self.m.name} år för år ({year_span(self.years)})")
+                + nb.downloads(self.output_dir, csv=["profile_years"]) + nb.show_notes(notes, "Saknade uppgifter (i.u.) och skälen").data)
+        return HTML(_section("Alla år och saknade uppgifter", body)
+                    + f'<p class="fou-print-only">Alla år {year_span(self.years)}, skälen till varje i.u. och nyckeltalens '
+                      "källor finns på sidan på webben och i tabellerna profile_years.csv och profile_series.csv.</p>")
 
     def show_sources(self) -> HTML:
         rows = pd.DataFrame({"Nyckeltal": self.kpis,
@@ -212,7 +221,12 @@ class ProfilePage:
                                                for k in self.kpis],
                              "Källa": [profile.KPIS[k][1] for k in self.kpis],
                              f"År med uppgift för {self.m.name}": [year_span(self.reported_years(k)) or "inga" for k in self.kpis]})
-        return HTML(html.frame_html(rows, caption="Nyckeltalen och deras källor (via Kolada)"))
+        return HTML(_section("Källor", html.frame_html(rows, caption="Nyckeltalen och deras källor (via Kolada)")))
+
+
+def _section(title: str, body: str) -> str:
+    """A block with its own heading that a printout leaves out (the page fits on two A4 pages)."""
+    return f'<div class="fou-print-skip"><h2>{escape(title)}</h2>{body}</div>'
 
 
 def _rank(rank: float, n: int) -> str:

@@ -34,6 +34,13 @@ KPIS: dict[str, tuple[str, str, int]] = {
     "U40455": ("Avslutade deltagare i kommunens arbetsmarknadsinsatser som börjat arbeta eller studera, andel (%)",
                "kommunernas egna uppgifter (insamlingen Kommunal arbetsmarknadsstatistik, KAS)", 1),
 }
+#: Short labels for the key-figure table and the figure's panels (the full ones are in the CSVs and sources).
+SHORT: dict[str, str] = {
+    "N01951": "Invånare", "N03920": "Arbetslösa 18–64 år, %", "N03926": "Långtidsarbetslösa 25–64 år, %",
+    "N31807": "Ekonomiskt bistånd, % av invånarna", "N31816": "Långvarigt bistånd, % av vuxna",
+    "N31814": "Långvarigt bistånd, % av vuxna mottagare", "N31858": "Arbetslöshet som försörjningshinder, % av mottagare",
+    "U40455": "Avslutade deltagare till arbete eller studier, %",
+}
 OUTCOME = "U40455"
 #: SKR's municipality groups (kommungruppsindelning 2017) as Kolada names its groups.
 SKR_GROUPS = ("Storstäder", "Pendlingskommun nära storstad", "Större stad", "Pendlingskommun nära större stad",
@@ -207,6 +214,17 @@ def missing_notes(table: pd.DataFrame, names: dict[str, str]) -> list[str]:
             years = year_span(rows["year"])
             text = generic.replace("för {year} ", "").replace("{year}", years)
             notes.append(f"{kpi}, {names[role]}: i.u. {years}: {text}.")
+    return notes
+
+
+def year_notes(table: pd.DataFrame, names: dict[str, str], year: int) -> list[str]:
+    """The reasons for the i.u. cells of one year, one line per unit and reason, naming the KPIs."""
+    gone = table[(table["year"] == year) & table["value"].isna()]
+    notes = []
+    for role in ROLES:
+        part = gone[gone["role"] == role]
+        for reason, rows in part.groupby(part["reason"].str.replace(f"för {year} ", "", regex=False), sort=False):
+            notes.append(f"{names[role]}, {', '.join(rows['kpi'])}: {reason}.")
     return notes
 
 

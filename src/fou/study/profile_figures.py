@@ -1,5 +1,5 @@
 """The municipality profile's one figure: every KPI over the extract's years, the municipality
-against its county and Riket (small multiples, two columns on desktops, one on phones)."""
+against its county and Riket (small multiples: four columns on desktops and on paper, one on phones)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,12 @@ def profile_figure(table: pd.DataFrame, labels: dict[str, str], names: dict[str,
     Population (N01951) is drawn as an index, first year of each line = 100."""
     kpis = list(dict.fromkeys(table["kpi"]))
     phone = width < DESKTOP_WIDTH
-    ncols = 1 if phone else 2
+    ncols = 1 if phone else 4
     nrows = max(1, math.ceil(len(kpis) / ncols))
     years = sorted(table["year"].unique())
     ticks = [years[0], years[len(years) // 2], years[-1]] if len(years) > 3 else years
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, 2.15 * nrows + 0.9), squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, (1.8 if phone else 2.3) * nrows + 0.7), squeeze=False)
         handles = {}
         for ax, kpi in zip(axes.flat, kpis):
             part = table[table["kpi"] == kpi]
@@ -46,7 +46,7 @@ def profile_figure(table: pd.DataFrame, labels: dict[str, str], names: dict[str,
                 (line,) = ax.plot(d["year"], y, markersize=3.5, label=names[role], **style)
                 handles.setdefault(role, line)
             title = labels.get(kpi, kpi) + (", index (första året = 100)" if kpi == INDEXED else "")
-            ax.set_title("\n".join(textwrap.wrap(f"{kpi}: {title}", int(width * 72 / ncols / 5.6))), fontsize=9, loc="left")
+            ax.set_title("\n".join(textwrap.wrap(f"{kpi}: {title}", int(width * 72 / ncols / 6.3))), fontsize=9, loc="left")
             ax.set_xticks(ticks, [str(t) for t in ticks])
             ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
             swedish_axes(ax)
@@ -57,5 +57,5 @@ def profile_figure(table: pd.DataFrame, labels: dict[str, str], names: dict[str,
         order = [r for r in STYLES if r in handles]
         fig.legend([handles[r] for r in order], [names[r] for r in order], loc="lower center", ncol=1 if phone else 3,
                    frameon=False, bbox_to_anchor=(0.5, 0.0))
-        _layout(fig, bottom=(0.9 if phone else 0.45) / (2.15 * nrows + 0.9) + 0.01)
+        _layout(fig, bottom=(0.9 if phone else 0.4) / fig.get_size_inches()[1] + 0.01)
     return fig
