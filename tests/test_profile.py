@@ -87,7 +87,8 @@ def test_missing_kas_years_are_iu_with_the_reason_from_the_data(ale, bjurholm):
 
 def test_prose_follows_the_data_pilot_and_not(ale, bjurholm):
     a, b = " ".join(ale.summary()), " ".join(bjurholm.summary())
-    assert "Ale var inte bland de 32 pilotkommuner" in a and "sidan anger inte när Ale fick den" in a
+    assert "Ale var inte bland de 32 pilotkommuner" in a and "sidan anger inte om eller när Ale fick den" in a
+    assert "(KROM) från april 2020. Enligt Arbetsförmedlingen infördes tjänsten sedan i fler kommuner: 101" in a
     assert "uppgift finns för 5 år (2018–2022)" in a and "32\u202f394 invånare 2022" in a
     assert "Bjurholm var en av de 32 pilotkommuner" in b and "från april 2020 (pilotområde Västerbotten" in b
     assert "uppgift finns för 1 år (2020)" in b and "2020 hade 100,0\u00a0% börjat arbeta" in b
@@ -139,3 +140,14 @@ def test_an_extract_without_the_municipality_is_refused(tmp_path, national):
         validate.check({"extract": str(tmp_path / "e"), "municipality": "Bjurholm"}, {"extract", "municipality"})
     with pytest.raises(ParameterError, match=r"'municipality': invalid value 'Bjurholm'; unknown municipality"):
         validate.check({"extract": "report-2023", "municipality": "Bjurholm"}, {"extract", "municipality"})
+
+
+def test_krom_sentence_counts_and_dates_come_from_the_pilot_list(monkeypatch):
+    pilots = pd.DataFrame({"municipality_id": ["1440", "1480", "1401"], "pilot_area": ["Test", "Test", "Test"],
+                           "start": ["2020-09", "2020-09", "2020-09"], "source": ["test list"] * 3})
+    monkeypatch.setattr("fou.pages.profile.load_pilots", lambda: pilots)
+    assert ProfilePage("Ale").krom_sentence().startswith(
+        "Ale var en av de 3 pilotkommuner där Arbetsförmedlingen prövade Kundval Rusta och matcha (KROM), tjänster hos "
+        "fristående aktörer, från september 2020 (pilotområde Test; källa: test list).")
+    assert "inte bland de 3 pilotkommuner där Arbetsförmedlingen prövade Kundval Rusta och matcha (KROM) från september 2020." \
+        in ProfilePage("Lerum").krom_sentence()

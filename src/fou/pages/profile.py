@@ -20,8 +20,8 @@ from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 from fou.study.inputs import open_extract
 
 #: What the shipped reference says about the roll-out after the pilots (data/reference/README.md).
-ROLLOUT = ("Enligt Arbetsförmedlingen infördes tjänsten sedan i resten av landet: i 101 kommuner den 1 oktober 2021 "
-           "och i 104 till den 7 december 2021 (Arbetsförmedlingen, nyhet 2021-10-01).")
+ROLLOUT = ("Enligt Arbetsförmedlingen infördes tjänsten sedan i fler kommuner: 101 den 1 oktober 2021 och ytterligare "
+           "104 den 7 december 2021 (Arbetsförmedlingen, nyhet 2021-10-01).")
 AGE_NOTE = ("N03920 och N03926: Kolada kallar i dag nyckeltalen 18–65 respektive 25–65 år; till och med 2022 avsåg de "
             "18–64 och 25–64 år (Koladas beskrivning), så sidan använder de åldrarna.")
 
@@ -125,9 +125,11 @@ class ProfilePage:
             return (f"{self.m.name} var en av de {n} pilotkommuner där Arbetsförmedlingen prövade Kundval Rusta och "
                     f"matcha (KROM), tjänster hos fristående aktörer, {when} (pilotområde {self.krom.get('pilot_area', 'i.u.')}; "
                     f"källa: {self.krom.get('source', 'Arbetsförmedlingen')}).")
+        starts = sorted(set(self.pilots["start"].astype(str))) if "start" in self.pilots else []
+        when = f" från {_month(starts[0])}" if len(starts) == 1 else ""
         return (f"{self.m.name} var inte bland de {n} pilotkommuner där Arbetsförmedlingen prövade Kundval Rusta och matcha "
-                f"(KROM) från april 2020. {ROLLOUT} Vilken kommun som fick tjänsten vilket datum följer inte med "
-                f"arbetsbänkens data, så sidan anger inte när {self.m.name} fick den.")
+                f"(KROM){when}. {ROLLOUT} Vilken kommun som fick tjänsten vilket datum följer inte med "
+                f"arbetsbänkens data, så sidan anger inte om eller när {self.m.name} fick den.")
 
     def show_summary(self) -> HTML:
         return HTML(html.render("paragraphs.html.j2", paragraphs=self.summary(), css_class="fou-summary"))
