@@ -80,11 +80,24 @@ def catalogue(extract: Extract) -> Catalogue:
     return _catalogue(str(extract.path), extract.checksum)
 
 
+_KINDS: dict[tuple[str, str], tuple[dict[str, str], frozenset[str]]] = {}
+
+
+def _kinds(extract: Extract) -> tuple[dict[str, str], frozenset[str]]:
+    """Each known unit's Kolada type (K/L) and the ids with values, once per extract (290 pages ask)."""
+    key = (str(extract.path), extract.checksum)
+    if key not in _KINDS:
+        cat = catalogue(extract)
+        _KINDS.clear()
+        _KINDS[key] = (dict(zip(cat.units["id"].tolist(), cat.units["type"].tolist())),
+                       frozenset(cube(extract).index.get_level_values(1).tolist()))
+    return _KINDS[key]
+
+
 def municipalities(extract: Extract) -> list[str]:
     """Ids of every municipality with values in the extract (Kolada's municipality type K), in Kolada's order."""
-    cat = catalogue(extract)
-    kinds = dict(zip(cat.units["id"], cat.units["type"]))
-    ids = sorted(set(cube(extract).index.get_level_values(1)))
+    kinds, present = _kinds(extract)
+    ids = sorted(present)
     return [i for i in ids if i != RIKET_ID and kinds.get(i, "K" if not i.startswith("00") else "L") == "K"]
 
 
@@ -110,8 +123,9 @@ def find_municipality(extract: Extract, value: object, parameter: str = "municip
     if not text:
         raise ParameterError(parameter, value, "expected a municipality name such as 'Göteborg' or its Kolada id such as '1480'")
     cat = catalogue(extract)
-    region = cat.resolve(text, parameter)
-    kinds = dict(zip(cat.units["id"], cat.units["type"]))
+    kinds, present = _kinds(extract)
+    # a Kolada id (what a batch passes) needs no search through the names and groups
+    region = Region(cat.name(text), (text,)) if text in kinds else cat.resolve(text, parameter)
     if len(region.ids) != 1:
         raise ParameterError(parameter, value, f"expected one municipality, not {region.label()} "
                              f"({plural(len(region.ids), 'kommun', 'kommuner')}); for one page each use "
@@ -120,7 +134,7 @@ def find_municipality(extract: Extract, value: object, parameter: str = "municip
     if unit == RIKET_ID or kinds.get(unit) == "L":
         raise ParameterError(parameter, value, f"{cat.name(unit)} ({unit}) is not a municipality; "
                              "expected a municipality name such as 'Göteborg' or its Kolada id such as '1480'")
-    if unit not in set(cube(extract).index.get_level_values(1)):
+    if unit not in present:
         raise ParameterError(parameter, value, f"the extract {extract.path.name} has no values for {cat.name(unit)} ({unit}); "
                              "expected a national extract such as 'kolada-national'")
     county = "00" + county_code(extract, unit)
