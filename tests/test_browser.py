@@ -210,7 +210,24 @@ def test_profile_prints_on_two_a4_pages(browser, served):
     _, base = served
     for name in ("ale", "bjurholm"):
         page, problems = _visit(browser, f"{base}/html/10_municipality_profile-{name}.html")
-        pdf = page.pdf(format="A4", print_background=True)
+        pdf = page.pdf(prefer_css_page_size=True)  # the stylesheet says A4 and its margins
         page.close()
         assert problems == []
         assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2, name
+
+
+def test_pages_print_on_a4_without_orphan_headings(browser, served):
+    """Printing a page gives A4 (not US Letter), white paper, and no heading as the last line of a sheet."""
+    _, base = served
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{base}/html/03_referrals.html")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    breaks = page.evaluate("[...document.querySelectorAll('h1, h2, h3')].map(h => getComputedStyle(h).breakAfter)")
+    assert breaks and set(breaks) == {"avoid"}
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    import re
+
+    boxes = {tuple(round(float(v)) for v in m) for m in re.findall(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+    assert boxes == {(595, 842)}  # A4 in points

@@ -121,3 +121,16 @@ def test_a_failed_page_shows_nothing_after_the_failing_cell():
     kept = failure.strip_for_readers(nb).cells
     assert [c.source for c in kept] == ["1", "raise ValueError"]
     assert kept[1].outputs == []
+
+
+@pytest.mark.slow
+def test_every_column_of_the_default_run_has_a_swedish_name(default_run):
+    out = default_run[0]
+    from fou.pages.columns import is_labelled
+
+    dictionary = pd.read_csv(out / "tables" / "columns.csv", dtype=str, keep_default_na=False)
+    assert len(dictionary) > 100
+    assert dictionary.loc[~dictionary["column"].map(is_labelled), ["table", "column"]].values.tolist() == []
+    for excel in (out / "tables" / "excel").rglob("*.csv"):
+        header = excel.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+        assert not {"municipality_id", "estimate", "std_error", "p_value"} & set(header), excel.name

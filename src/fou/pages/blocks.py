@@ -43,27 +43,12 @@ def excel_csv(table: pd.DataFrame) -> str:
     return "\ufeff" + columns.swedish_headers(out).to_csv(index=False, sep=";", lineterminator="\r\n")
 
 
-def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None,
-             units: dict[str, str] | None = None) -> None:
-    """Write ``tables/<name>.csv``, ``tables/excel/<name>.csv`` and the table's rows of the
-    column dictionary ``tables/columns.csv`` under ``output_dir`` (nothing when either is unset).
-    ``units`` names the unit of a column where it differs from :mod:`fou.pages.columns`."""
+def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None) -> None:
+    """Write ``tables/<name>.csv`` and ``tables/excel/<name>.csv`` (Swedish column names)
+    under ``output_dir`` (nothing when either is unset)."""
     if output_dir and name:
-        tables = Path(output_dir) / "tables"
-        atomic_write_text(tables / f"{name}.csv", table_csv(frame))
-        atomic_write_text(tables / "excel" / f"{name}.csv", excel_csv(frame))
-        _add_to_dictionary(tables / DICTIONARY, columns.dictionary(name, frame.columns, units))
-
-
-DICTIONARY = "columns.csv"
-
-
-def _add_to_dictionary(path: Path, rows: pd.DataFrame) -> None:
-    """Replace the table's rows in the entry's column dictionary (id → Swedish name → unit)."""
-    if path.is_file():
-        old = pd.read_csv(path, dtype=str, keep_default_na=False)
-        rows = pd.concat([old[~old["table"].isin(rows["table"])], rows], ignore_index=True)
-    atomic_write_text(path, rows.to_csv(index=False, lineterminator="\n"))
+        atomic_write_text(Path(output_dir) / "tables" / f"{name}.csv", table_csv(frame))
+        atomic_write_text(Path(output_dir) / "tables" / "excel" / f"{name}.csv", excel_csv(frame))
 
 
 def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Sequence[str] = ()) -> str:

@@ -1,15 +1,15 @@
 """Swedish names and units of the columns in the tables pages save.
 
 The plain CSVs keep their column ids (``municipality_id``, ``estimate``) for scripts;
-the Excel versions get the Swedish names below, and every entry's ``tables/columns.csv``
-maps id → Swedish name → unit for each table it saved. A KPI id as a column is named by
+the Excel versions get the Swedish names below, and ``fou run`` writes the column
+dictionary ``tables/columns.csv`` (table, id, Swedish name, unit) for every published table. A KPI id as a column is named by
 its Kolada title when the study knows it; a year stays a year.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -126,8 +126,11 @@ def swedish_headers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: label(c) for c in frame.columns})
 
 
-def dictionary(table: str, columns: Iterable[object], units: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Rows ``table, column, label, unit`` for one saved table."""
-    units = units or {}
-    return pd.DataFrame([{"table": table, "column": str(c), "label": label(c), "unit": units.get(str(c), unit(c, table))}
-                         for c in columns], columns=["table", "column", "label", "unit"])
+DICTIONARY_COLUMNS = ("table", "column", "label", "unit")
+
+
+def dictionary_rows(table: str, columns: Iterable[object]) -> list[tuple[str, str, str, str]]:
+    """Rows ``table, column, label, unit`` of the column dictionary for one saved table
+    (``table`` is its path under ``tables/`` without ``.csv``; units are looked up by its name)."""
+    name = table.rsplit("/", 1)[-1]
+    return [(table, str(c), label(c), unit(c, name)) for c in columns]

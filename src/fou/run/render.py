@@ -69,6 +69,7 @@ def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     body = links.relink(notebook_body(nb), files, subdir)
     more = [] if failed else links.unlinked(body, files, subdir)
     return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=body, files=more,
+                  tables=not failed and any(f.startswith("tables/") for f in files),
                   finished=_when(meta.get("finished_at")), version=__version__, source=str(meta.get("source", "")))
 
 
