@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -69,7 +70,7 @@ def test_index_and_every_page_load_cleanly(browser, served):
     out, base = served
     page, problems = _visit(browser, f"{base}/index.html")
     links = page.eval_on_selector_all("a[href^='html/']", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 9
+    assert len(links) == 11  # 01–09 and two profiles (default_run)
     assert "avskrivet ur rapporten" in page.inner_text("body")
     shots = out / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -104,7 +105,7 @@ def test_study_tables_have_their_rows(browser, served):
 
 PAGES = ("index", "html/01_population_socioeconomics", "html/02_organisation_participants", "html/03_referrals",
          "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot",
-         "html/09_national_context")
+         "html/09_national_context", "html/10_municipality_profile-ale")
 #: Smallest rendered size (CSS px) of any text in a figure, at phone and desktop width.
 MIN_FIGURE_TEXT_PX = 9.0
 #: Figures not yet redrawn for phones by their page's owner: a lower floor, with the reason.
@@ -218,6 +219,17 @@ def test_pilot_tables_fit_desktop_and_link_every_table(browser, served):
                  "08_cross_section"):
         assert f"../tables/{name}.csv" in links and f"../tables/excel/{name}.csv" in links, name
         assert (out / "tables" / f"{name}.csv").is_file()
+
+
+def test_profile_prints_on_two_a4_pages(browser, served):
+    """The municipality profile is meant for paper too: its printout (print stylesheet) is at most two A4 pages."""
+    _, base = served
+    for name in ("ale", "bjurholm"):
+        page, problems = _visit(browser, f"{base}/html/10_municipality_profile-{name}.html")
+        pdf = page.pdf(prefer_css_page_size=True)  # the stylesheet says A4 and its margins
+        page.close()
+        assert problems == []
+        assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2, name
 
 
 def test_pages_print_on_a4_without_orphan_headings(browser, served):

@@ -33,7 +33,11 @@ def test_run_writes_every_output(default_run):
     for stem in TABLES:
         assert (out / "tables" / f"{stem}.csv").is_file(), stem
     assert (out / "figures" / "03_referrals-diagram1.png").stat().st_size > 10_000
-    assert "9 of 9 notebooks ok" in proc.stdout
+    assert "11 of 11 notebooks ok" in proc.stdout
+    for name in ("ale", "bjurholm"):  # the profile's batch: own page and tables, one line in the index
+        assert (out / "html" / f"10_municipality_profile-{name}.html").is_file()
+        assert (out / "tables" / f"10_municipality_profile-{name}" / "profile_key_figures.csv").is_file()
+    assert (out / "index.html").read_text(encoding="utf-8").count('class="fou-entry fou-batch"') == 1
 
 
 def test_run_json_records_parameters_status_checksum_version(default_run, report_extract):

@@ -32,6 +32,9 @@ def os_error(exc: OSError) -> str:
 @click.option("--metadata", default=None, help="Folder with Kolada municipalities.csv and municipality_groups.csv.")
 @click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
               help="Set a notebook parameter wherever a notebook declares it (repeatable), e.g. microdata=FILE.")
+@click.option("--each", "each", multiple=True, metavar="NAME=VALUES",
+              help="One page per value of a parameter: a comma list, a region or group (its municipalities) or all, "
+                   "e.g. municipality=Göteborgsregionen; pages are named <notebook>-<value>.")
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Run only this notebook (repeatable).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Run configuration (default notebooks/run.toml).")
@@ -40,7 +43,7 @@ def os_error(exc: OSError) -> str:
 @click.option("--explain", is_flag=True, help="Say which notebooks would run and why, and run nothing.")
 @click.option("--wait", is_flag=True, help="When another run is writing to OUT, wait for it instead of exiting.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
-def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, explain, wait, quiet) -> None:
+def run_cmd(out, extract, region, year, years, metadata, extra, each, only, config, jobs, force, explain, wait, quiet) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
     from fou.run import procs, runner
     from fou.run.lock import OutputBusy
@@ -55,8 +58,10 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
                 fail(f"parameter 'param': invalid value {item!r}; expected NAME=VALUE, e.g. microdata=data.dta")
             overrides[name.strip()] = value
         try:
+            from fou.run.each import parse_each
+
             defaults, entries = runner.load_config(config)
-            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None)
+            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None, parse_each(each))
         except (ParameterError, ExtractError, DataFileError) as exc:
             fail(str(exc))
         if explain:

@@ -86,6 +86,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "kolada_year": ("Kolada-år", "år"),
 }
 
+# the municipality profile (notebook 10)
+LABELS.update({
+    "role": ("Enhetens roll (kommun, län, riket)", ""), "unit_id": ("Enhetens kod", ""),
+    "kommun": ("Kommunen", "nyckeltalets enhet"), "län": ("Länet", "nyckeltalets enhet"),
+    "riket": ("Riket", "nyckeltalets enhet"), "rank": ("Plats i jämförelsegruppen (1 = högst värde)", "plats"),
+    "group_n": ("Kommuner i jämförelsegruppen med uppgift", "antal"),
+    "group_median": ("Median i jämförelsegruppen (egen beräkning)", "nyckeltalets enhet"),
+    "county_mean": ("Länets kommuner, ovägt medel (egen beräkning)", "procent"),
+    "county_n": ("Länets kommuner med uppgift", "antal"),
+    "all_mean": ("Alla kommuner, ovägt medel (egen beräkning)", "procent"), "all_n": ("Kommuner med uppgift", "antal"),
+})
+
 #: Units that differ from :data:`LABELS` in one table (the table's name → id → unit).
 TABLE_UNITS: dict[str, dict[str, str]] = {
     "experiment_reduced_form": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall"},

@@ -93,6 +93,7 @@ def _entry(nb: dict[str, Any]) -> dict[str, Any]:
     params = fail.get("parameters") or nb.get("parameters") or {}
     log = fail.get("log") or nb.get("log")
     return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""),
+            "group": nb.get("group") or "", "label": nb.get("label") or nb["name"], "batch": nb.get("batch") or {},
             "href": fail.get("html") or nb.get("html"), "last_good": nb.get("html") if failed else None,
             "last_good_when": _when(nb.get("finished_at")) if failed else "",
             "status": nb["status"], "status_label": STATUS_LABELS.get(nb["status"], nb["status"]),
@@ -117,10 +118,35 @@ def _sources(entries: list[dict[str, Any]]) -> str:
     return ", ".join(SOURCE_LABELS[k] for k in kinds)
 
 
+def _blocks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The index's lines: one per entry, and one per batch (a notebook run once per value) listing its pages."""
+    blocks: list[dict[str, Any]] = []
+    batches: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        if not e["group"]:
+            blocks.append({"entry": e, "pages": []})
+            continue
+        if e["group"] not in batches:
+            batches[e["group"]] = {"entry": e, "pages": []}
+            blocks.append(batches[e["group"]])
+        batches[e["group"]]["pages"].append(e)
+    for b in batches.values():
+        pages = b["pages"]
+        states = [p["status"] for p in pages]
+        common = [(k, v) for k, v in pages[0]["params"] if all((k, v) in p["params"] for p in pages)]
+        spec = max(pages, key=lambda p: p["finished"])["batch"]  # the latest batch (earlier pages stay listed)
+        if spec.get("each"):
+            common.insert(0, ("--each", spec["each"]))
+        b["batch"] = {"count": plural(len(pages), "sida", "sidor"), "states": _counts(states), "params": common,
+                      "title": spec.get("title") or b["entry"]["title"],
+                      "failed": states.count("failed"), "finished": max(p["finished"] for p in pages)}
+    return blocks
+
+
 def index_page(run: dict[str, Any]) -> str:
-    """The front door: what the workbench reproduces and one entry per page."""
+    """The front door: what the workbench reproduces and one line per page, or per batch of pages."""
     states = [n["status"] for n in run["notebooks"]]
     when = datetime.fromisoformat(run["finished_at"]).strftime("%Y-%m-%d %H:%M")
     entries = [_entry(n) for n in run["notebooks"]]
     return render("index.html.j2", css=stylesheet(), title="FoU i Väst – arbetsmarknadsstatistik", when=when,
-                  version=run["fou_version"], counts=_counts(states), entries=entries, sources=_sources(entries))
+                  version=run["fou_version"], counts=_counts(states), blocks=_blocks(entries), sources=_sources(entries))

@@ -275,3 +275,14 @@ def _national_context(c: Checked) -> None:
     for f in sorted(transcribed_dir().glob("*")):
         if f.suffix in (".csv", ".json"):
             c.read(f)
+
+
+@rule("municipality")
+def _municipality(c: Checked) -> None:
+    """One municipality of the extract, by name or Kolada id; normalised to its id so 'Ale', 'ale'
+    and '1440' are the same page (the profile, notebook 10)."""
+    from fou.study.inputs import open_extract
+    from fou.study.profile import find_municipality
+
+    ex = open_extract(c.params.get("extract") or "kolada-national", base=REPO_ROOT)
+    c.params["municipality"] = find_municipality(ex, c.params.get("municipality")).id
