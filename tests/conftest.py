@@ -18,6 +18,10 @@ from fou.kolada.server import LocalKolada
 
 from .kolada_fixture import small_data
 
+# A developer's uncommitted notebook edits must not stop the suite: its runs allow them (and mark
+# their pages, fou.run.sources); tests/test_sources.py unsets this to test the refusal.
+os.environ.setdefault("FOU_ALLOW_MODIFIED", "1")
+
 SHARED = REPO_ROOT.parent / "shared"
 REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"
 KOLADA_DIR = SHARED / "data" / "kolada"

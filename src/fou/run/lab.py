@@ -77,6 +77,7 @@ def link_outputs(work: Path, outputs: Path) -> None:
     """``work/outputs`` → the outputs folder (relative when possible), so Lab reaches the rendered pages."""
     link = work / "outputs"
     outputs.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or link.exists():
         return
     try:
