@@ -70,13 +70,15 @@ def unwrap(text: str) -> str:
 
 
 #: Undo what JupyterLab's own output styles (``.jp-RenderedHTMLCommon …``) do to tables that the
-#: reader's page does not: right-aligned, striped, fixed-layout cells. Placed before the scoped
-#: stylesheet, so any rule of the stylesheet wins over it.
-_LAB_RESET = (f".{SCOPE} table{{table-layout:auto;color:inherit;border:none;margin-left:0;margin-right:0}}"
-              f".{SCOPE} thead{{border-bottom:none;vertical-align:middle}}"
-              f".{SCOPE} tr,.{SCOPE} th,.{SCOPE} td{{text-align:start;vertical-align:top;line-height:inherit;"
-              f"white-space:normal;max-width:none;border:none}}"
-              f".{SCOPE} tbody tr:nth-child(odd),.{SCOPE} tbody tr:nth-child(even),.{SCOPE} tbody tr:hover"
+#: reader's page does not: right-aligned, striped, fixed-layout cells. The doubled class outranks
+#: Lab's ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``; placed before the scoped
+#: stylesheet, whose class-qualified rules (``td.num``) then win over it.
+_R = f".{SCOPE}.{SCOPE}"
+_LAB_RESET = (f"{_R} table{{table-layout:auto;color:inherit;border:none;margin-left:0;margin-right:0}}"
+              f"{_R} thead{{border-bottom:none;vertical-align:middle}}"
+              f"{_R} tr,{_R} th,{_R} td{{text-align:start;vertical-align:top;line-height:inherit;"
+              f"white-space:normal;max-width:none;border:none}}{_R} th{{text-align:left}}"
+              f"{_R} tbody tr:nth-child(odd),{_R} tbody tr:nth-child(even),{_R} tbody tr:hover"
               f"{{background:transparent}}")
 _LAB_AFTER = f".{SCOPE}{{background:#fff;padding:0.1em 0.2em}}"
 
