@@ -197,3 +197,21 @@ def test_executed_notebooks_have_no_empty_outputs_and_no_addresses(default_run):
                     assert data.get("text/plain", "").strip(), path.name
     page = (out / "html" / "08_national_pilot.html").read_text()
     assert SCOPE not in page and "data-fou" not in page
+
+
+def test_fou_run_log_keeps_the_full_traceback_of_a_parameter_error(tmp_path):
+    from .conftest import fou
+    from .run_helpers import _notebook
+
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    nbformat.write(_notebook('label: str = "a"  # a label\noutput_dir: str = ""  # unused',
+                             ["from fou.extracts.params import ParameterError\n"
+                              "raise ParameterError('label', label, 'expected b')"]), nbdir / "bad.ipynb")
+    (nbdir / "run.toml").write_text('[[entry]]\nname = "bad"\nnotebook = "bad.ipynb"\ntitle = "Bad"\n')
+    out = tmp_path / "out"
+    proc = fou("run", "--out", str(out), env={"FOU_NOTEBOOKS": str(nbdir), "FOU_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 1
+    log = (out / "logs" / "bad.log").read_text()
+    assert "Traceback (most recent call last)" in log and "ParameterError: parameter 'label'" in log
+    assert "%tb shows" not in log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -15,8 +16,9 @@ class ParameterError(ValueError):
 
     def _render_traceback_(self) -> list[str]:
         """What IPython (JupyterLab) shows instead of a traceback: the one line, with what is valid.
-        Asked again for the same error (``%tb``), the full traceback."""
-        if getattr(self, "_shown", False):
+        Asked again for the same error (``%tb``), or in ``fou run``'s kernels (``FOU_TRACEBACKS=full``,
+        so the failure's log keeps it), the full traceback."""
+        if getattr(self, "_shown", False) or os.environ.get("FOU_TRACEBACKS") == "full":
             return _full_traceback(self)
         self._shown = True
         return [f"\x1b[0;31mParameterError\x1b[0m: {self}", "(%tb shows the full traceback)"]

@@ -8,6 +8,7 @@ process publishes a staging folder only after the run is over.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from datetime import datetime, timezone
@@ -46,6 +47,7 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
     from fou.run.kernel import ensure_kernel
     from fou.run.render import notebook_page
 
+    os.environ["FOU_TRACEBACKS"] = "full"  # this worker's kernels: logs keep whole tracebacks (fou.extracts.params)
     stage_dir = Path(stage)
     (stage_dir / "out").mkdir(exist_ok=True)
     params = dict(job.parameters)
