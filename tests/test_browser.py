@@ -201,3 +201,20 @@ def test_evidence_tables_fit_desktop_and_a4(browser, served):
         assert " nan " not in f" {text} " and "2 014" not in text and "2\u00a0014" not in text and "2\u202f014" not in text
         page.close()
         assert problems == []
+
+
+def test_pages_print_on_a4_without_orphan_headings(browser, served):
+    """Printing a page gives A4 (not US Letter), white paper, and no heading as the last line of a sheet."""
+    _, base = served
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{base}/html/03_referrals.html")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    breaks = page.evaluate("[...document.querySelectorAll('h1, h2, h3')].map(h => getComputedStyle(h).breakAfter)")
+    assert breaks and set(breaks) == {"avoid"}
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
+    import re
+
+    boxes = {tuple(round(float(v)) for v in m) for m in re.findall(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+    assert boxes == {(595, 842)}  # A4 in points

@@ -9,8 +9,11 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from fou.effects import estimands, experiment, linear, spec, synth
-from fou.effects.estimands import Design
+from fou.effects.experiment import estimands
+from fou.effects.experiment import analysis as experiment
+from fou.effects import linear
+from fou.effects.experiment import spec, synth
+from fou.effects.experiment.estimands import Design
 
 from .conftest import SHARED, needs_shared
 

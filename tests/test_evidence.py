@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.effects import evidence, evidence_figures
+from fou.effects.evidence import studies as evidence
+from fou.effects.evidence import figures as evidence_figures
 from fou.extracts.params import ParameterError
 from fou.pages.evidence import EvidencePage
 from fou.extracts.swedish import format_number

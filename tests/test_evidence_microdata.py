@@ -9,8 +9,7 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from fou.effects import evidence_microdata as em
-
+from fou.effects.evidence import microdata as em
 MICRODATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "microdata" / "crepon2013_jd.dta"
 
 

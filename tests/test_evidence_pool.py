@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.effects import evidence_pool as ep
-from fou.effects import meta
-
+from fou.effects.evidence import pool as ep
+from fou.effects.evidence import meta
 CSV = "data/evidence/private_vs_public.csv"
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from linearmodels.iv import IV2SLS, AbsorbingLS
 
-from fou.effects import attrition, estimands, linear, multiple, spec, synth
-
-
+from fou.effects.experiment import attrition, estimands
+from fou.effects import linear, multiple
+from fou.effects.experiment import spec, synth
 @pytest.fixture(scope="module")
 def data() -> pd.DataFrame:
     df, _ = synth.two_stage_experiment(n_quintuplets=20, seed=11)

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.effects import experiment, spec, synth
+from fou.effects.experiment import analysis as experiment
+from fou.effects.experiment import spec, synth
 from fou.extracts.params import ParameterError
 
 COLUMNS = synth.columns()

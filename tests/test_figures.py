@@ -79,9 +79,9 @@ def test_default_number_axes_become_swedish_and_year_axes_stay_years():
 
 # -- the effect pages' figures (05 municipal panel, 08 national pilot) -------------------------
 
-from fou.effects import figures as effect_figures  # noqa: E402
-from fou.effects import panel as panel_effects  # noqa: E402
-from fou.effects import pilot_figures  # noqa: E402
+from fou.effects.panel import figures as effect_figures  # noqa: E402
+from fou.effects.panel import analysis as panel_effects  # noqa: E402
+from fou.effects.pilot import figures as pilot_figures  # noqa: E402
 
 WIDTHS = (figures.DESKTOP_WIDTH, figures.PHONE_WIDTH)
 
@@ -177,8 +177,7 @@ def test_pilot_start_is_drawn_between_2019_and_2020_and_labelled_april_2020():
 
 
 def test_pilot_att_figures_fit_a_phone(pilot_page):
-    from fou.effects import pilot
-
+    from fou.effects.pilot import analysis as pilot
     a = pilot_page.att
     head = a[(a["outcome"] == pilot.OUTCOME) & (a["sample"] == "unbalanced") & (a["weighting"] == "unweighted")]
     balanced = a[(a["sample"] == "balanced") & (a["weighting"] == "unweighted") & a["outcome"].isin(list(pilot.SECONDARY))]
@@ -198,7 +197,7 @@ def test_pilot_att_figures_fit_a_phone(pilot_page):
 
 
 def test_experiment_figures_use_one_column_on_a_phone_and_keep_their_text():
-    from fou.effects import experiment_figures
+    from fou.effects.experiment import figures as experiment_figures
     from fou.pages.experiment import ExperimentPage
     from fou.pages import experiment_text as text
 

@@ -25,7 +25,7 @@ def _imports(path: Path) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("fou"):
-            found += [node.module] + [f"{node.module}.{a.name}" for a in node.names if node.module == "fou"]
+            found += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
             found += [a.name for a in node.names if a.name.startswith("fou")]
     return found
@@ -59,6 +59,38 @@ def test_no_relative_imports_and_no_upward_imports():
                 continue
             if RANK.get(target, 99) > RANK[own] or (own, target) in SIBLINGS:
                 problems.append(f"{module} imports {imported} ({own} may not import {target})")
+    assert problems == []
+
+
+#: The shared modules at the top of ``effects/``; everything else lives in one folder per analysis.
+EFFECTS_SHARED = {"__init__", "linear", "inference", "randomisation", "multiple", "plotting"}
+#: Analyses that may use another analysis' estimators: the evidence page's one estimate computed
+#: from microdata is the experiment's own ``direct`` estimator (one number on both pages).
+EFFECTS_USES = {"evidence": {"experiment"}}
+
+
+def test_effects_has_one_folder_per_analysis_and_few_shared_modules():
+    effects = SRC / "effects"
+    assert {p.stem for p in effects.glob("*.py")} == EFFECTS_SHARED
+    folders = {p.name for p in effects.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert {"panel", "pilot", "experiment", "evidence"} <= folders
+    for folder in folders:
+        assert (effects / folder / "__init__.py").exists(), f"effects/{folder} lacks __init__.py"
+
+
+def test_analyses_import_only_shared_effects_modules():
+    """An analysis folder imports the shared modules and itself, not another analysis (except
+    where :data:`EFFECTS_USES` says so); the shared modules import no analysis."""
+    problems = []
+    for path in sorted((SRC / "effects").rglob("*.py")):
+        rel = path.relative_to(SRC / "effects").parts
+        own = rel[0] if len(rel) > 1 else None
+        for imported in _imports(path):
+            parts = imported.split(".")
+            if parts[:2] != ["fou", "effects"] or len(parts) < 3 or parts[2] in EFFECTS_SHARED:
+                continue
+            if parts[2] != own and parts[2] not in EFFECTS_USES.get(own, set()):
+                problems.append(f"effects/{'/'.join(rel)} imports {imported}")
     assert problems == []
 
 

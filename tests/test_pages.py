@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from fou.effects import synth
+from fou.effects.experiment import synth
 from fou.pages.experiment import ExperimentPage
 from fou.pages.panel import PanelPage
 

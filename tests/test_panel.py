@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.effects import panel
+from fou.effects.panel import analysis as panel
 from fou.extracts.regions import Region
 
 from .references import wildboottest_t

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fou.effects import pilot
+from fou.effects.pilot import analysis as pilot
 from fou.extracts.format import load_extract
 from fou.extracts.params import ParameterError
 from fou.extracts.swedish import plural
@@ -142,7 +142,7 @@ def test_real_cross_section_matches_statsmodels(national):
 def test_pilot_wild_bootstrap_agrees_with_wildboottest_on_the_shipped_data(national):
     """U40455, 2020 against 2019: one long difference per municipality, Webb weights;
     Monte Carlo p-values of the two implementations within simulation error."""
-    from fou.effects import staggered
+    from fou.effects.pilot import staggered
     from fou.effects.inference import wild_cluster_bootstrap
 
     ids = pilot.load_pilots()["municipality_id"]

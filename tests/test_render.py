@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pandas as pd
+import pytest
 
 from fou.extracts.paths import REPO_ROOT
 from fou.pages.blocks import excel_csv, save_csv
@@ -13,10 +14,10 @@ from fou.run import failure, render
 def test_excel_csv_has_bom_semicolons_and_decimal_commas(tmp_path):
     frame = pd.DataFrame({"municipality": ["Ale; norra", "Öckerö"], "value": [12.5, float("nan")], "n": [3, 4]})
     text = excel_csv(frame)
-    assert text.startswith("\ufeffmunicipality;value;n\r\n")
+    assert text.startswith("\ufeffKommun;Värde;Antal\r\n")  # Swedish column names for Excel readers
     assert '"Ale; norra";12,5;3\r\n' in text and "Öckerö;;4\r\n" in text
     save_csv(frame, tmp_path, "t")
-    assert (tmp_path / "tables" / "excel" / "t.csv").read_bytes().startswith(b"\xef\xbb\xbfmunicipality;")
+    assert (tmp_path / "tables" / "excel" / "t.csv").read_bytes().startswith("\ufeffKommun;".encode())
     assert (tmp_path / "tables" / "t.csv").read_text(encoding="utf-8").startswith("municipality,value,n\n")
 
 
@@ -25,9 +26,22 @@ def test_failure_message_names_the_parameter_and_hides_local_paths():
              "evalue": "parameter 'waves': invalid value '9'; waves in /home/anna/data/crepon2013_jd.dta: 1, 2, 3, 4"}
     msg = failure.reader_message(error, {"waves": "9"}, "logs/07_experiment.log")
     assert msg == {"step": "steg 4", "kind": "ParameterError", "parameter": "waves = 9",
-                   "message": "parameter 'waves': invalid value '9'; waves in crepon2013_jd.dta: 1, 2, 3, 4",
-                   "log": "logs/07_experiment.log"}
-    assert failure.reader_message({"cell": None, "ename": "DeadKernelError", "evalue": "kernel died"})["step"] == "start av sidan"
+                   "message": "Parametern waves har ett värde ('9') som sidan inte kan använda; vad som är giltigt "
+                              "står i loggen.", "log": "logs/07_experiment.log"}
+    assert "/home/anna" not in str(msg)
+    dead = failure.reader_message({"cell": None, "ename": "DeadKernelError", "evalue": "kernel died"})
+    assert dead["step"] == "start av sidan" and dead["message"].startswith("Python-kärnan")
+
+
+@pytest.mark.parametrize(("ename", "evalue", "swedish"), [
+    ("DataFileError", "data file /home/a/data/evidence/x.csv: row 4, column 'estimate': invalid value 'abc'; expected a number",
+     "Datafilen x.csv har ett ogiltigt värde i rad 4, kolumnen estimate: 'abc'."),
+    ("DataFileError", "data file /srv/x.csv: column 'study' is missing; expected the columns of the 'evidence' schema",
+     "Datafilen x.csv saknar kolumnen study."),
+    ("ValueError", "evidence table /x lacks column(s) study", "Ett oväntat fel (ValueError) stoppade sidan; hela felet står i loggen."),
+])
+def test_failure_messages_are_swedish_and_the_english_stays_in_the_log(ename, evalue, swedish):
+    assert failure.reader_message({"cell": 3, "ename": ename, "evalue": evalue})["message"] == swedish
 
 
 def test_failed_page_has_a_swedish_box_and_no_traceback():

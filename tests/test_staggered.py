@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from fou.effects import staggered as st
-from fou.effects import twfe
+from fou.effects.pilot import staggered as st
+from fou.effects.pilot import twfe
 from fou.effects.randomisation import randomisation_test, stratified_assignments
 from fou.extracts.format import load_extract
 from fou.extracts.paths import data_dir

@@ -96,3 +96,30 @@ def test_format_signed_uses_a_true_minus():
 
     assert format_signed(-2.5, 1) == "\u22122,5" and format_signed(4, 1) == "4,0"
     assert format_signed(-0.04, 1) == "0,0" and format_signed(float("nan"), 1) == "i.u."
+
+
+def test_p_values_never_print_as_zero_and_follow_their_precision():
+    from fou.extracts.swedish import format_p, is_p_column, p_decimals
+
+    assert format_p(0.0004) == "<\u00a00,001"
+    assert format_p(0.0) == "<\u00a00,001"
+    assert format_p(0.0423) == "0,042"
+    assert format_p(0.004, 2) == "<\u00a00,01"
+    assert format_p(float("nan")) == "i.u."
+    # a simulated p-value is printed no finer than its Monte Carlo error
+    assert p_decimals(None) == 3
+    assert p_decimals(0.005) == 2  # 2 × 0,005 = 0,01
+    assert p_decimals(0.0004) == 3
+    assert p_decimals(0.03) == 1
+    assert [c for c in ["p", "p_value", "p_holm", "p_mc_se", "pilot", "estimate"] if is_p_column(c)] == ["p", "p_value", "p_holm"]
+
+
+def test_tables_print_small_p_values_as_below_the_precision():
+    import pandas as pd
+
+    from fou.pages.html import frame_html
+
+    out = frame_html(pd.DataFrame({"term": ["a", "b"], "p_value": [0.00001, 0.25], "estimate": [0.00001, 1.0]}),
+                     {"estimate": 3})
+    assert "&lt;\u00a00,001" in out or "<\u00a00,001" in out
+    assert "0,250" in out and "0,000" in out  # the estimate keeps its own format; only p-values change

@@ -52,8 +52,7 @@ def test_waves_the_synthetic_experiment_lacks_are_named_before_any_kernel(waves)
 
 
 def test_waves_a_data_file_lacks_are_named_with_the_file_name(tmp_path):
-    from fou.effects import synth
-
+    from fou.effects.experiment import synth
     df, _ = synth.two_stage_experiment(n_quintuplets=2, seed=1)
     path = tmp_path / "two_waves.csv"
     df.drop(columns=[c for c in df.columns if c[-1] in "34"]).to_csv(path, index=False)

@@ -11,6 +11,7 @@ import click
 from fou.cli import fail, main
 from fou.extracts.format import ExtractError
 from fou.extracts.params import ParameterError
+from fou.extracts.schemas import DataFileError
 from fou.run.sources import REFUSED, NotebookChanged, allowed_by_env
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder
@@ -61,7 +62,7 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
             defaults, entries = runner.load_config(config)
             jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None,
                                     allow_modified=allow_modified or explain)
-        except (ParameterError, ExtractError) as exc:
+        except (ParameterError, ExtractError, DataFileError) as exc:
             fail(str(exc))
         except NotebookChanged as exc:
             for line in exc.lines[:-1]:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fou.effects.staggered import difference_statistics
-
 TIE_RTOL = 1e-10
 
 
@@ -26,6 +24,23 @@ class RandomisationResult:
     draws: int
     strata: int  # strata in which assignments vary
 
+
+def difference_statistics(delta: np.ndarray, treated: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean difference (treated − control) and its CR1 standard error.
+
+    ``treated`` may be 2-D (B × N: many assignments at once, for permutation tests);
+    returns arrays of length B (or scalars' arrays of shape ())."""
+    d = np.asarray(treated, float)
+    w = np.asarray(weights, float)
+    y = np.asarray(delta, float)
+    n = y.shape[-1]
+    w1, w0 = d * w, (1 - d) * w
+    s1, s0 = w1.sum(-1), w0.sum(-1)
+    m1, m0 = (w1 * y).sum(-1) / s1, (w0 * y).sum(-1) / s0
+    e1 = y - m1[..., None] if np.ndim(m1) else y - m1
+    e0 = y - m0[..., None] if np.ndim(m0) else y - m0
+    hc0 = (w1**2 * e1**2).sum(-1) / s1**2 + (w0**2 * e0**2).sum(-1) / s0**2
+    return m1 - m0, np.sqrt(hc0 * n / (n - 2))  # CR1 with G = N, K = 2
 
 def stratified_assignments(treated: np.ndarray, strata: np.ndarray | None, draws: int,
                            rng: np.random.Generator) -> np.ndarray:

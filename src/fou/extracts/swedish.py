@@ -71,6 +71,30 @@ def format_percent(value: object, decimals: int = 0, missing: str = MISSING) -> 
     return text if text == missing else f"{text}\u00a0%"
 
 
+def p_decimals(mc_se: object = None, most: int = 3) -> int:
+    """Decimals a p-value supports: ``most`` for an exact p-value; for a simulated one, no finer
+    than its Monte Carlo standard error (0,005 gives 2 decimals, 0,0005 gives 3)."""
+    if is_missing(mc_se) or float(mc_se) <= 0:  # type: ignore[arg-type]
+        return most
+    return max(1, min(most, int(math.floor(-math.log10(2 * float(mc_se))))))  # type: ignore[arg-type]
+
+
+def format_p(value: object, decimals: int = 3, missing: str = MISSING) -> str:
+    """A p-value: ``0,042``; below the printed precision ``< 0,001`` (never ``0,000``)."""
+    if is_missing(value):
+        return missing
+    floor = 10.0 ** -decimals
+    if float(value) < floor:  # type: ignore[arg-type]
+        return f"<\u00a0{format_number(floor, decimals)}"
+    return format_number(value, decimals)
+
+
+def is_p_column(name: object) -> bool:
+    """Column ids that hold p-values: ``p``, ``p_value``, ``p_holm``, ``p_ri_county`` … (not ``p_mc_se``)."""
+    text = str(name)
+    return (text == "p" or text.startswith("p_")) and not text.endswith("mc_se")
+
+
 def parse_number(text: str) -> float:
     """Parse a Swedish-style number (``"4 558"``, ``"6,8"``, ``"−1,5"``); ``i.u.`` and ``-`` give NaN."""
     cleaned = text.strip()

@@ -17,7 +17,7 @@ import pandas as pd
 from fou.extracts.atomic import atomic_write_text
 from fou.extracts.format import format_csv_value
 from fou.extracts.swedish import plural
-from fou.pages import html
+from fou.pages import columns, html
 from fou.pages.html import HTML
 from fou.study import definition as study
 from fou.study import figures as plots
@@ -34,18 +34,18 @@ def table_csv(table: pd.DataFrame) -> str:
 
 
 def excel_csv(table: pd.DataFrame) -> str:
-    """The same table for Excel with Swedish settings: ``;`` between fields, decimal comma,
-    CRLF line ends and a byte-order mark so Excel reads the file as UTF-8."""
+    """The same table for Excel with Swedish settings: Swedish column names, ``;`` between
+    fields, decimal comma, CRLF line ends and a byte-order mark so Excel reads it as UTF-8."""
     out = table.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].map(lambda v: format_csv_value(v).replace(".", ","))
-    return "\ufeff" + out.to_csv(index=False, sep=";", lineterminator="\r\n")
+    return "\ufeff" + columns.swedish_headers(out).to_csv(index=False, sep=";", lineterminator="\r\n")
 
 
 def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | None) -> None:
-    """Write ``tables/<name>.csv`` and ``tables/excel/<name>.csv`` under ``output_dir``
-    (nothing when either is unset)."""
+    """Write ``tables/<name>.csv`` and ``tables/excel/<name>.csv`` (Swedish column names)
+    under ``output_dir`` (nothing when either is unset)."""
     if output_dir and name:
         atomic_write_text(Path(output_dir) / "tables" / f"{name}.csv", table_csv(frame))
         atomic_write_text(Path(output_dir) / "tables" / "excel" / f"{name}.csv", excel_csv(frame))

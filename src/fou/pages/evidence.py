@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.effects import evidence, evidence_figures, evidence_microdata, evidence_pool, meta
+from fou.effects.evidence import studies as evidence
+from fou.effects.evidence import figures as evidence_figures
+from fou.effects.evidence import microdata as evidence_microdata
+from fou.effects.evidence import pool as evidence_pool
+from fou.effects.evidence import meta
 from fou.extracts.swedish import MISSING, format_number, format_signed, is_missing
 from fou.pages import blocks as nb
 from fou.pages import html

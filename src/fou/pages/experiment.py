@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.effects import experiment, synth
-from fou.effects import experiment_figures as figures
-from fou.effects.spec import PRESET_SOURCES
+from fou.effects.experiment import analysis as experiment
+from fou.effects.experiment import figures, synth
+from fou.effects.experiment.spec import PRESET_SOURCES
+from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 from fou.extracts.atomic import atomic_write_text
 from fou.extracts.swedish import format_number
 from fou.pages import blocks as nb
@@ -40,7 +41,7 @@ class ExperimentPage:
         self.spec = experiment.check_params(params)
         self.data, self.kind, self.truth = experiment.load(microdata, seed)
         # the file's name only: a reader's page never shows a local absolute path
-        self.source = Path(microdata).name if microdata else f"fou.effects.synth.two_stage_experiment(seed={seed})"
+        self.source = Path(microdata).name if microdata else f"fou.effects.experiment.synth.two_stage_experiment(seed={seed})"
         self.draws = draws
         self.output_dir = Path(output_dir) if output_dir else None
         self.analysis = experiment.analyse(self.data, self.spec, self.truth, draws)
@@ -73,7 +74,7 @@ class ExperimentPage:
 
     def _figure(self, draw, alt: str, name: str) -> HTML:
         """A figure drawn for the desktop and for phones."""
-        return nb.show_figure(draw(figures.DESKTOP_WIDTH), alt, self.output_dir, name, phone=draw(figures.PHONE_WIDTH))
+        return nb.show_figure(draw(DESKTOP_WIDTH), alt, self.output_dir, name, phone=draw(PHONE_WIDTH))
 
     @property
     def _main(self) -> str:

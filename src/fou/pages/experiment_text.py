@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from fou.extracts.swedish import MINUS, format_number, is_missing
+from fou.extracts.swedish import MINUS, format_number, format_p, is_missing
 
 OUTCOME_LABELS = {"emploidur": "Varaktigt arbete", "cdd6m": "Visstidsanställning minst 6 mån", "cdi": "Fast anställning",
                   "emploi": "I arbete", "tempsc": "Heltid", "salaire": "Lön"}
@@ -75,7 +75,8 @@ def p_text(p: float, name: str = "p") -> str:
     """``p = 0,172`` or ``p < 0,001``."""
     if is_missing(p):
         return f"{name} i.u."
-    return f"{name} < 0,001" if p < 0.001 else f"{name} = {format_number(p, 3)}"
+    shown = format_p(p)
+    return f"{name} {shown}" if shown.startswith("<") else f"{name} = {shown}"
 
 
 def interval(row: pd.Series) -> str:

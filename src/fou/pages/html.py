@@ -17,7 +17,7 @@ from importlib import resources
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from fou.extracts.swedish import format_number
+from fou.extracts.swedish import format_number, format_p, is_p_column
 
 
 SCOPE = "fou-output"
@@ -180,7 +180,9 @@ def frame_html(frame: pd.DataFrame, decimals: dict[str, int] | None = None, colu
     shown = frame.copy()
     numeric = []
     for col in shown.columns:
-        if col in decimals:
+        if is_p_column(col) and pd.api.types.is_numeric_dtype(shown[col]):
+            shown[col] = [format_p(v, decimals.get(col, 3)) for v in shown[col]]
+        elif col in decimals:
             shown[col] = [format_number(v, decimals[col]) for v in shown[col]]
         elif pd.api.types.is_bool_dtype(shown[col]):
             continue

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fou.effects import figures as effect_plots
-from fou.effects import panel
+from fou.effects.panel import analysis as panel
+from fou.effects.panel import figures as effect_plots
 from fou.extracts.swedish import format_number, plural, year_span
 from fou.pages import blocks as nb
 from fou.pages.html import HTML
+from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 from fou.study.inputs import open_extract, resolve_inputs
 
 DOF_NOTE = ("Medelfelen är klusterrobusta per kommun (CR1) med samma småstickprovskorrektion som fixest och reghdfe: "
@@ -60,8 +61,8 @@ class PanelPage:
 
     def _figure(self, draw, alt: str, name: str) -> HTML:
         """A figure drawn for the desktop and for phones."""
-        return nb.show_figure(draw(effect_plots.DESKTOP_WIDTH), alt, self.output_dir, name,
-                              phone=draw(effect_plots.PHONE_WIDTH))
+        return nb.show_figure(draw(DESKTOP_WIDTH), alt, self.output_dir, name,
+                              phone=draw(PHONE_WIDTH))
 
     def show_panel(self, outcome: str) -> HTML:
         label, span = panel.OUTCOMES[outcome], year_span(self.years)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.effects import pilot, staggered
-from fou.effects import pilot_figures as effect_plots
+from fou.effects.pilot import analysis as pilot
+from fou.effects.pilot import staggered
+from fou.effects.pilot import figures as effect_plots
 from fou.extracts.format import Extract
 from fou.extracts.params import ParameterError
 from fou.extracts.swedish import format_number, plural

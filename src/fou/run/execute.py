@@ -76,9 +76,9 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
         nbformat.write(nb, nb_path)
     if result["status"] == "failed":  # the full log, published as logs/<name>.log beside the short reader box
         result["log"] = failure.write_log(stage_dir, job.name, job.parameters, result["error"], nb, trace)
+    result["files"] = staged_files(stage_dir)
     if nb is not None:
-        meta = {**result, "source": job.source.get("line", ""), "parameters": job.parameters,
+        meta = {**result, "source": job.source.get("line", ""), "parameters": job.parameters, "subdir": job.subdir,
                 "notebook": job.source.get("notebook")}
         (stage_dir / "page.html").write_text(notebook_page(nb, job.title, meta), encoding="utf-8")
-    result["files"] = staged_files(stage_dir)
     return result

@@ -59,14 +59,18 @@ def remove_log(out: Path, name: str) -> None:
 
 
 def strip_for_readers(nb):
-    """The notebook without papermill's error banners and without error outputs (tracebacks)."""
+    """The notebook up to the cell that failed, without papermill's error banners and without
+    error outputs (tracebacks): nothing after the failure is presented as content."""
     cells = []
     for cell in nb.cells:
         if PAPERMILL_TAG in cell.get("metadata", {}).get("tags", []):
             continue
+        failed_here = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
         cells.append(cell)
+        if failed_here:
+            break
     nb.cells = cells
     return nb
 
@@ -78,18 +82,48 @@ def short_message(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_DATA_FILE = re.compile(r"data file (?P<file>\S+?): (?:row (?P<row>\d+), )?column '(?P<column>[^']*)'"
+                        r"(?:: invalid value (?P<value>.*?); expected| is missing)")
+_INVALID = re.compile(r"invalid value (?P<value>'[^']*'|\S+)")
+
+
+def swedish_message(ename: str, evalue: str, parameter: str = "") -> str:
+    """The reader's box message in Swedish for the errors fou raises itself (the English
+    original is in the log); other errors are named as unexpected."""
+    evalue = _ANSI.sub("", str(evalue))
+    if ename == "DataFileError" and (m := _DATA_FILE.search(evalue)):
+        where = Path(m["file"]).name
+        if m["value"] is None:
+            return f"Datafilen {where} saknar kolumnen {m['column']}."
+        row = f"rad {m['row']}, " if m["row"] else ""
+        return f"Datafilen {where} har ett ogiltigt värde i {row}kolumnen {m['column']}: {short_message(m['value'], 60)}."
+    if ename == "ParameterError":
+        value = _INVALID.search(evalue)
+        name = parameter.split(" = ")[0] if parameter else "en parameter"
+        shown = f" ({short_message(value['value'], 60)})" if value else ""
+        return f"Parametern {name} har ett värde{shown} som sidan inte kan använda; vad som är giltigt står i loggen."
+    if ename == "ExtractError":
+        return "Extraktet (datauttaget) kunde inte läsas eller stämmer inte med sitt manifest; detaljerna står i loggen."
+    if ename in ("OutputConflict",):
+        return "Sidans filer skulle ha skrivit över en annan sidas filer; ge posterna olika utdata."
+    if ename in ("DeadKernelError", "CellTimeoutError", "RuntimeError") and "kernel" in evalue.lower():
+        return "Python-kärnan som körde sidan avslutades oväntat; detaljerna står i loggen."
+    return f"Ett oväntat fel ({ename or 'okänt'}) stoppade sidan; hela felet står i loggen."
+
+
 def reader_message(error: dict[str, Any] | None, parameters: dict[str, Any] | None = None,
                    log: str | None = None) -> dict[str, str]:
-    """What a reader needs: the step, the kind of error, the parameter it names, the message and the log."""
+    """What a reader needs, in Swedish: the step, the kind of error, the parameter it names, the
+    message and the log (the English original stays in the log)."""
     error = error or {}
     parameters = parameters or {}
-    message = short_message(error.get("evalue", ""))
     found = _PARAMETER.search(str(error.get("evalue", "")))
     parameter = ""
     if found:
         name = found.group(1).split(".")[-1]
         value = parameters.get(name, "")
         parameter = f"{name} = {short_message(value, 80)}" if value != "" else name
+    message = swedish_message(str(error.get("ename") or ""), str(error.get("evalue", "")), parameter)
     step = f"steg {error['cell']}" if error.get("cell") is not None else "start av sidan"
     return {"step": step, "kind": str(error.get("ename") or "fel"), "parameter": parameter, "message": message,
             "log": log or ""}

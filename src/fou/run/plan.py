@@ -21,6 +21,7 @@ from fou.extracts.params import ParameterError
 from fou.extracts.paths import default_cache_dir, notebooks_dir
 from fou.run import sources, validate
 from fou.run.inputs import job_inputs, key_of
+from fou.run.outdir import check_out_folder
 
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
@@ -151,6 +152,7 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
 
     Raises :class:`fou.run.sources.NotebookChanged` when a notebook differs from its committed
     source, unless ``allow_modified`` (or ``FOU_ALLOW_MODIFIED=1``): its page is then marked."""
+    check_out_folder(out)
     names = [e.name for e in entries]
     for name in only or []:
         if name not in names:

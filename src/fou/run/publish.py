@@ -32,6 +32,7 @@ from fou.run.plan import Job
 
 STAGING = ".staging"
 JOURNAL = "publish.json"
+DICTIONARY = "tables/columns.csv"  # the column dictionary of every published table, rewritten with run.json
 RESERVED = {"html", "notebooks", "failed", "logs", "index.html", "run.json", STAGING, ".fou.lock"}
 PUBLISHED_FIELDS = ("html", "notebook", "files", "parameters", "source", "extract_sha256", "key", "inputs",
                     "finished_at", "ran_seconds")
@@ -50,6 +51,28 @@ def load_record(out: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         pass
     return {"notebooks": []}
+
+
+def column_dictionary(out: Path, entries: list[dict[str, Any]]) -> str:
+    """``tables/columns.csv``: every published table's columns with Swedish name and unit."""
+    import csv
+    import io
+
+    from fou.pages.columns import DICTIONARY_COLUMNS, dictionary_rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DICTIONARY_COLUMNS)
+    tables = sorted({f for e in entries for f in (e.get("files") or {})
+                     if f.startswith("tables/") and f.endswith(".csv") and "/excel/" not in f and f != DICTIONARY})
+    for rel in tables:
+        try:
+            with (out / rel).open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle), [])
+        except OSError:
+            continue
+        writer.writerows(dictionary_rows(rel[len("tables/"):-len(".csv")], header))
+    return buffer.getvalue()
 
 
 def published_path(rel: str, subdir: str) -> str:
@@ -117,7 +140,7 @@ class Outputs:
         owners = self._owners(job.name)
         for rel in files:
             dst = published_path(rel, job.subdir)
-            if dst.split("/")[0] in RESERVED:
+            if dst.split("/")[0] in RESERVED or dst == DICTIONARY:
                 return f"the notebook wrote {rel} into output_dir, which would replace the run's own {dst.split('/')[0]}"
             if dst in owners:
                 return (f"the notebook wrote {dst}, which entry {owners[dst]} already published; "
@@ -199,5 +222,6 @@ class Outputs:
                        "finished_at": now(), "extracts": [{"path": p, "sha256": s} for p, s in extracts],
                        "notebooks": notebooks}
         atomic_write_text(self.out / "run.json", json.dumps(self.record, ensure_ascii=False, indent=2, default=str) + "\n")
+        atomic_write_text(self.out / DICTIONARY, column_dictionary(self.out, notebooks))
         atomic_write_text(self.out / "index.html", index_page(self.record))
         return self.record

@@ -16,7 +16,7 @@ from fou import __version__
 from fou.extracts.paths import REPO_ROOT
 from fou.extracts.swedish import decimals_for, format_number, plural
 from fou.pages.html import render, stylesheet, unwrap
-from fou.run import failure
+from fou.run import failure, links
 
 SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data",
                  "microdata": "individdata från experiment", "published": "publicerade forskningsresultat",
@@ -90,7 +90,11 @@ def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
 
         nb = failure.strip_for_readers(nbformat.from_dict(nb))
         failed = failure.reader_message(meta.get("error"), meta.get("parameters"), meta.get("log"))
-    return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=notebook_body(nb),
+    files, subdir = meta.get("files") or [], str(meta.get("subdir") or "")
+    body = links.relink(notebook_body(nb), files, subdir)
+    more = [] if failed else links.unlinked(body, files, subdir)
+    return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=body, files=more,
+                  tables=not failed and any(f.startswith("tables/") for f in files),
                   modified=modified_note(meta.get("notebook")),
                   finished=_when(meta.get("finished_at")), version=__version__, source=str(meta.get("source", "")))
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fou.extracts.params import ParameterError
-from fou.extracts.paths import REPO_ROOT
+from fou.extracts.paths import REPO_ROOT, data_dir
+from fou.extracts.schemas import check_file
 
 
 @dataclass
@@ -74,6 +75,15 @@ def _record_extract(c: Checked, ex) -> None:
     for name in ("values.csv", "manifest.json", "units.csv", "groups.csv"):
         if (ex.path / name).is_file():
             c.read(ex.path / name)
+    _check_reference(ex.path)
+    _check_reference(data_dir() / "reference")
+
+
+def _check_reference(folder: Path) -> None:
+    """Kolada's unit list and groups beside an extract, and the shipped reference copies."""
+    for name in ("units", "groups"):
+        if (folder / f"{name}.csv").is_file():
+            check_file(folder / f"{name}.csv", name)
 
 
 @rule("extract", "region", "year", "years", "metadata")
@@ -103,7 +113,7 @@ def _extract(c: Checked) -> None:
 def _microdata(c: Checked) -> None:
     """The experiment's file (or synthetic data) and its specification: every column the
     preset or the parameters name, the sample condition, strata, waves and draws."""
-    from fou.effects.microdata import check_params
+    from fou.effects.experiment.microdata import check_params
 
     p = c.params
     if "treatment" not in c.declared:  # the evidence page: an optional file for one computed estimate
@@ -121,8 +131,8 @@ def _microdata(c: Checked) -> None:
 
 def _evidence_microdata(c: Checked) -> None:
     """The evidence page's optional microdata: empty, or a file with the experiment's columns."""
-    from fou.effects.evidence_microdata import COLUMNS
-    from fou.effects.microdata import microdata_columns
+    from fou.effects.evidence.microdata import COLUMNS
+    from fou.effects.experiment.microdata import microdata_columns
 
     if not c.params.get("microdata"):
         return
@@ -140,7 +150,7 @@ def _evidence_microdata(c: Checked) -> None:
 @rule("tau2", "interval")
 def _meta_methods(c: Checked) -> None:
     """The meta-analysis' between-study variance and interval."""
-    from fou.effects.meta import CI_METHODS, TAU2_METHODS
+    from fou.effects.evidence.meta import CI_METHODS, TAU2_METHODS
 
     if c.params.get("tau2", "reml") not in TAU2_METHODS:
         raise ParameterError("tau2", c.params.get("tau2"), f"expected one of {', '.join(TAU2_METHODS)}")
@@ -170,6 +180,7 @@ def _pilots(c: Checked) -> None:
     else:
         c.read(pilots_file())
         load_pilots(pilots_file())
+    check_file(c.params.get("pilots") or pilots_file(), "pilots")
 
 
 @rule("population")
@@ -192,18 +203,20 @@ def _population(c: Checked) -> None:
         c.read(ex.path / name)
 
 
+@rule("population")
+def _facts(c: Checked) -> None:
+    """The municipality facts coded from the report, read by the panel page (the page that
+    declares ``population``) for its group comparisons."""
+    c.read(data_dir() / "facts" / "municipality_facts.csv")
+    check_file(data_dir() / "facts" / "municipality_facts.csv", "facts")
+
+
 @rule("evidence")
 def _evidence(c: Checked) -> None:
+    """The table of studies (empty: the shipped data/evidence/private_vs_public.csv), checked
+    cell by cell against its schema."""
     _data_file(c, "evidence", "a CSV of studies in the format of data/evidence/private_vs_public.csv")
-    if c.params.get("evidence"):
-        import pandas as pd
-
-        from fou.effects.evidence import REQUIRED
-
-        lacking = [col for col in REQUIRED if col not in pd.read_csv(c.params["evidence"], nrows=0).columns]
-        if lacking:
-            raise ParameterError("evidence", c.params["evidence"],
-                                 f"the CSV lacks column(s) {', '.join(lacking)} (see data/evidence/README.md)")
+    check_file(c.params.get("evidence") or data_dir() / "evidence" / "private_vs_public.csv", "evidence")
     if not c.source:
         c.source = {"kind": "published", "line": "Publicerade skattningar ur forskningen (data/evidence)"}
 

@@ -46,7 +46,7 @@ def forest_figure(rows: pd.DataFrame, pooled: list[dict], xlabel: str) -> Figure
     """Forest plot: each estimate with its 95 % interval (``label``, ``estimate``, ``ci_low``,
     ``ci_high``, ``group``); under each pooled group its estimate as a diamond over the
     Hartung–Knapp interval and the prediction interval as a thin line. ``pooled``: dicts
-    with ``group``, ``label`` and ``result`` (a :class:`fou.effects.meta.MetaResult`)."""
+    with ``group``, ``label`` and ``result`` (a :class:`fou.effects.evidence.meta.MetaResult`)."""
     lines: list[tuple[str, str, object]] = []
     breaks = []
     for group, g in rows.groupby("group", sort=False):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.effects import synth
-from fou.effects.spec import Spec, resolve
+from fou.effects.experiment import synth
+from fou.effects.experiment.spec import Spec, resolve
 from fou.extracts.params import ParameterError
 
 FORMATS = (".dta", ".csv", ".parquet")

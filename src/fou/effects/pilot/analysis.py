@@ -1,6 +1,6 @@
 """The KROM pilot ("Kundval Rusta och matcha"): 32 municipalities got private providers
 from April 2020; the others during 2021 (among them 101 on 1 October and 104 on
-7 December). Group-time ATTs against 2019 (see :mod:`fou.effects.staggered`) for the
+7 December). Group-time ATTs against 2019 (see :mod:`fou.effects.pilot.staggered`) for the
 KAS outcome U40455 and for outcomes Kolada has for every municipality and year, their
 inference (cluster-robust, wild bootstrap, randomisation of pilot status within county,
 Holm over outcomes), the TWFE comparison and a descriptive cross-section.
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from fou.effects import staggered, twfe
+from fou.effects.pilot import staggered, twfe
 from fou.effects.inference import wild_bootstrap_ci
 from fou.effects.multiple import holm
 from fou.effects.randomisation import randomisation_test

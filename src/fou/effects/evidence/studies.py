@@ -1,6 +1,6 @@
 """The published evidence on private versus public providers: the table of studies
-and the report's vote count. Pooling lives in :mod:`fou.effects.evidence_pool`,
-the random-effects model in :mod:`fou.effects.meta`."""
+and the report's vote count. Pooling lives in :mod:`fou.effects.evidence.pool`,
+the random-effects model in :mod:`fou.effects.evidence.meta`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Figures of the two-stage experiment: direct and spillover effects by treated share
 and by survey wave, in percentage points with 95 % intervals. Drawn for a given width
-(desktop or phone, see :mod:`fou.effects.figures`): panels in two columns on a desktop,
+(desktop or phone, see :mod:`fou.effects.plotting`): panels in two columns on a desktop,
 one on a phone, the legend under them."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fou.effects.figures import DESKTOP_WIDTH, PHONE_WIDTH, STYLE, legend_below, wrap  # noqa: F401 (widths for the page)
+from fou.effects.plotting import DESKTOP_WIDTH, STYLE, legend_below, wrap
 from fou.extracts.swedish import swedish_axes
 
 COLOURS = {"direct": "#2e7d32", "spillover": "#b71c1c", "within_market": "#757575", "late": "#1f5fa8",

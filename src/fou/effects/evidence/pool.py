@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fou.effects import evidence, meta
-
+from fou.effects.evidence import studies as evidence
+from fou.effects.evidence import meta
 GROUP_KEYS = ("contrast", "outcome_family", "unit")
 POOLABLE_CONTRASTS = ("private_vs_public", "private_vs_standard_public")
 REPORT_READING = "as printed in the report"

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fou.effects import attrition, estimands, linear, synth
-from fou.effects.estimands import D, Z, Design, Results
-from fou.effects.microdata import MAX_DRAWS, check_params, read_microdata  # noqa: F401 (the page's API)
-from fou.effects.spec import Spec
+from fou.effects.experiment import attrition, estimands
+from fou.effects import linear
+from fou.effects.experiment import synth
+from fou.effects.experiment.estimands import D, Z, Design, Results
+from fou.effects.experiment.microdata import MAX_DRAWS, check_params, read_microdata  # noqa: F401 (the page's API)
+from fou.effects.experiment.spec import Spec
 
 TRUTH_TERMS = ("direct", "spillover", "within_market", "late")
 
 
 def load(microdata: str, seed: int) -> tuple[pd.DataFrame, str, synth.Truth | None]:
-    """The data, its kind (``microdata`` from a file or ``synthetic`` from fou.effects.synth)
+    """The data, its kind (``microdata`` from a file or ``synthetic`` from fou.effects.experiment.synth)
     and, for synthetic data, the truth (None for real data)."""
     if microdata:
         return read_microdata(microdata), "microdata", None

@@ -23,8 +23,8 @@ import pandas as pd
 from scipy import stats
 
 from fou.effects import linear
-from fou.effects.estimands import S, Z, Design
-from fou.effects.spec import Spec
+from fou.effects.experiment.estimands import S, Z, Design
+from fou.effects.experiment.spec import Spec
 
 ARMS = ("assigned", "nonassigned", "control")
 

@@ -3,7 +3,7 @@ private operators' counselling on stable employment at 8 months in the two-stage
 experiment of Crépon, Duflo, Gurgand, Rathelot & Zamora (2013, QJE 128(2):531–580).
 
 The number is the experiment page's ``direct`` term under the preset ``crepon2013``
-(:mod:`fou.effects.estimands`, pooled reduced form): assigned job seekers in treated
+(:mod:`fou.effects.experiment.estimands`, pooled reduced form): assigned job seekers in treated
 labour markets against job seekers in pure-control markets (``pct0`` = 0), with the
 non-assigned in treated markets as their own (spillover) term; sample not employed at
 baseline (``emploiav`` ≠ 1) and cohorts ``session`` ≤ 11; strata fixed effects
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fou.effects import estimands
-from fou.effects.spec import resolve
+from fou.effects.experiment import estimands
+from fou.effects.experiment.spec import resolve
 
 COLUMNS = ("assigned", "signopp", "pct0", "emploiav", "session", "noq", "anonale")
 ESTIMAND = ("direkt effekt av anvisning (termen direct, som på experimentsidan): anvisade i behandlade arbetsmarknader "

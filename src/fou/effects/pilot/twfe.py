@@ -1,5 +1,5 @@
 """Two-way fixed-effects regressions for the KROM pilot, shown only as a comparison with
-the group-time ATTs of :mod:`fou.effects.staggered`.
+the group-time ATTs of :mod:`fou.effects.pilot.staggered`.
 
 On a balanced panel the TWFE event study (pilot × year dummies, base year
 omitted) reproduces the long-difference ATTs; on an unbalanced panel it does not,
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fou.effects.staggered import KROM, Design
+from fou.effects.pilot.staggered import KROM, Design
 
 
 def long_panel(wide: pd.DataFrame, treated_ids: Iterable[str]) -> pd.DataFrame:

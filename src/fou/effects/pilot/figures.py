@@ -1,5 +1,5 @@
 """Figures of the KROM pilot comparison (notebook 08), drawn for a given width (desktop
-or phone, see :mod:`fou.effects.figures`): yearly means of pilots and the others with
+or phone, see :mod:`fou.effects.plotting`): yearly means of pilots and the others with
 the start marked, and ATT(2020, t) by year with clean and contaminated years apart."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from fou.effects.figures import DESKTOP_WIDTH, GREEN, GREY, RED, STYLE, layout, legend_below, wrap
+from fou.effects.plotting import DESKTOP_WIDTH, GREEN, GREY, RED, STYLE, layout, legend_below, wrap
 from fou.extracts.swedish import swedish_axes
 
 ORANGE = "#e65100"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from fou.extracts.params import ParameterError
 from fou.effects import linear, multiple
-from fou.effects.spec import Spec, sample_mask
+from fou.effects.experiment.spec import Spec, sample_mask
 
 Z, S, D, T = "_assigned", "_spill", "_takeup", "_treated_market"
 WITHIN, LATE = "within_market", "late"

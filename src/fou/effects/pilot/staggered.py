@@ -1,7 +1,7 @@
 """Staggered adoption: group-time ATTs for one early cohort, in the manner of Callaway &
 Sant'Anna (2021), "Difference-in-differences with multiple time periods", J. Econometrics
 225(2), with a joint placebo test (the two-way fixed-effects comparison is in
-:mod:`fou.effects.twfe`).
+:mod:`fou.effects.pilot.twfe`).
 
 The KROM pilot: 32 municipalities got private providers from April 2020 (cohort
 g = 2020); every other municipality followed during 2021 (101 on 1 October, 104 on
@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from fou.effects.randomisation import difference_statistics
 
 SAMPLES = ("unbalanced", "balanced")
 WEIGHTINGS = ("unweighted", "population_2019")
@@ -127,24 +129,6 @@ class Att:
     n_treated: int
     n_control: int
     t_stat: float
-
-
-def difference_statistics(delta: np.ndarray, treated: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean difference (treated − control) and its CR1 standard error.
-
-    ``treated`` may be 2-D (B × N: many assignments at once, for permutation tests);
-    returns arrays of length B (or scalars' arrays of shape ())."""
-    d = np.asarray(treated, float)
-    w = np.asarray(weights, float)
-    y = np.asarray(delta, float)
-    n = y.shape[-1]
-    w1, w0 = d * w, (1 - d) * w
-    s1, s0 = w1.sum(-1), w0.sum(-1)
-    m1, m0 = (w1 * y).sum(-1) / s1, (w0 * y).sum(-1) / s0
-    e1 = y - m1[..., None] if np.ndim(m1) else y - m1
-    e0 = y - m0[..., None] if np.ndim(m0) else y - m0
-    hc0 = (w1**2 * e1**2).sum(-1) / s1**2 + (w0**2 * e0**2).sum(-1) / s0**2
-    return m1 - m0, np.sqrt(hc0 * n / (n - 2))  # CR1 with G = N, K = 2
 
 
 def att(ld: LongDifference, level: float = 0.95) -> Att:
