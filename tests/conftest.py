@@ -17,6 +17,10 @@ from fou.extracts.regions import Catalogue
 
 from .kolada_fixture import FaultyKolada, small_data
 
+# A developer's uncommitted notebook edits must not stop the suite: its runs allow them (and mark
+# their pages, fou.run.sources); tests/test_sources.py unsets this to test the refusal.
+os.environ.setdefault("FOU_ALLOW_MODIFIED", "1")
+
 SHARED = REPO_ROOT.parent / "shared"
 REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"
 KOLADA_DIR = SHARED / "data" / "kolada"

@@ -91,6 +91,9 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     out = []
     if old.get("notebook") != new.get("notebook"):
         out.append("the notebook changed")
+    if old.get("notebook_source") != new.get("notebook_source"):  # committed, or edited since (fou.run.sources)
+        state = (new.get("notebook_source") or {}).get("state", "committed")
+        out.append(f"the notebook is {state} now" if state != "committed" else "the notebook is as committed now")
     op, np_ = old.get("parameters", {}), new.get("parameters", {})
     for k in sorted(set(op) | set(np_)):
         if op.get(k) != np_.get(k):
