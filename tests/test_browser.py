@@ -203,6 +203,22 @@ def test_evidence_tables_fit_desktop_and_a4(browser, served):
         assert problems == []
 
 
+def test_pilot_tables_fit_desktop_and_link_every_table(browser, served):
+    """Page 08's tables (the inference table had 11 columns) fit their column at 1 280 px, and the
+    page links every CSV it wrote (pilot_att.csv, pilot_inference.csv, …) with its Excel version."""
+    out, base = served
+    page, problems = _visit(browser, f"{base}/html/08_national_pilot.html", {"width": 1280, "height": 900})
+    widths = page.eval_on_selector_all(".fou-scroll", "els => els.map(e => e.scrollWidth - e.clientWidth)")
+    assert len(widths) >= 6 and max(widths) <= 1, widths
+    links = set(page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))"))
+    page.close()
+    assert problems == []
+    for name in ("pilot_att", "pilot_inference", "pilot_pre_trends", "pilot_twfe_comparison", "pilot_covariate_adjusted",
+                 "08_cross_section"):
+        assert f"../tables/{name}.csv" in links and f"../tables/excel/{name}.csv" in links, name
+        assert (out / "tables" / f"{name}.csv").is_file()
+
+
 def test_pages_print_on_a4_without_orphan_headings(browser, served):
     """Printing a page gives A4 (not US Letter), white paper, and no heading as the last line of a sheet."""
     _, base = served

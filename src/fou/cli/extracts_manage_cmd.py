@@ -50,6 +50,9 @@ def list_cmd(folder, as_json) -> None:
     from fou.extracts.paths import data_dir
 
     root = folder or data_dir() / "extracts"
+    if not Path(root).is_dir():
+        fail(f"parameter 'folder': invalid value '{root}'; no such folder; expected a folder of extracts "
+             f"(each a folder with values.csv and manifest.json), such as {data_dir() / 'extracts'}")
     paths = sorted(p.parent for p in Path(root).glob("*/manifest.json"))
     rows = [_summary(p) for p in paths]
     if as_json:

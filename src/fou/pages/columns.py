@@ -79,6 +79,18 @@ TABLE_UNITS: dict[str, dict[str, str]] = {
     "diagram1_referrals": {"value": "procent"},
 }
 
+LABELS.update({  # issue 19: pages 05, 06 and 08
+    "inference": ("Inferensregel (antal kluster)", "none = inga p-värden, caveat = med varning, bootstrap"),
+    "krom_pilot": ("KROM-pilotkommun", "1 = ja"), "population": ("Population (kod)", ""),
+    "horizon_months": ("Uppföljningstid", "månader efter anvisning"),
+    "mde": ("Minsta detekterbara effekt (80 % styrka, 5 % nivå)", "utfallets enhet"),
+    "covariates": ("Kovariater (Kolada-id_år)", ""),
+    "p_wild_mc_se": ("Monte Carlo-medelfel, p (vild bootstrap)", "sannolikhet"),
+    "p_ri_county_mc_se": ("Monte Carlo-medelfel, p (randomisering inom län)", "sannolikhet"),
+    "p_ri_free_mc_se": ("Monte Carlo-medelfel, p (randomisering i hela landet)", "sannolikhet"),
+    "p_ri_county_holm_mc_se": ("Monte Carlo-medelfel, p (inom län, Holm), ungefärligt", "sannolikhet"),
+})
+
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 

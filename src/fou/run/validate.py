@@ -172,8 +172,9 @@ def _data_file(c: Checked, name: str, expected: str) -> None:
 def _pilots(c: Checked) -> None:
     """The pilot list (empty: the shipped KROM list): readable, with well-formed municipality ids.
     (Whether the extract covers them is the page's to explain: another extract may lack them.)"""
-    from fou.extracts.pilots import load_pilots, pilots_file
+    from fou.extracts.pilots import load_pilots, pilots_file, rollout_file
 
+    check_file(rollout_file(), "rollout")  # the 2021 stages the pilot page's prose is computed from
     if c.params.get("pilots"):
         _data_file(c, "pilots", "a CSV with a municipality_id column")
         load_pilots(c.params["pilots"])
