@@ -101,8 +101,7 @@ class Metadata:
         session = self._client.session
         if hasattr(session, "settings") and self._note_stale not in session.hooks["response"]:
             session.settings.stale_if_error = True  # an expired answer stands in when Kolada cannot be reached
-            if self.refresh:
-                session.headers["Cache-Control"] = "no-cache"
+            self._client.refresh = self._client.refresh or self.refresh
             session.hooks["response"].append(self._note_stale)
         return self._client
 
@@ -129,8 +128,7 @@ class Metadata:
             if not hasattr(session, "settings"):
                 raise KoladaError(f"{exc}{offline}") from exc
             # Kolada did not answer: any cached answer, however old, and no request (only_if_cached)
-            self._offline, session.settings.only_if_cached = True, True
-            session.headers.pop("Cache-Control", None)
+            self._offline, session.settings.only_if_cached, self.client.refresh = True, True, False
             try:
                 return self._fetch(name)
             except KoladaError:
