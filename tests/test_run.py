@@ -25,7 +25,7 @@ TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "
 def test_run_writes_every_output(default_run):
     out, proc = default_run
     names = ["01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
-             "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot"]
+             "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot", "09_national_context"]
     for name in names:
         assert (out / "html" / f"{name}.html").is_file()
         nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -33,7 +33,7 @@ def test_run_writes_every_output(default_run):
     for stem in TABLES:
         assert (out / "tables" / f"{stem}.csv").is_file(), stem
     assert (out / "figures" / "03_referrals-diagram1.png").stat().st_size > 10_000
-    assert "10 of 10 notebooks ok" in proc.stdout
+    assert "11 of 11 notebooks ok" in proc.stdout
     for name in ("ale", "bjurholm"):  # the profile's batch: own page and tables, one line in the index
         assert (out / "html" / f"10_municipality_profile-{name}.html").is_file()
         assert (out / "tables" / f"10_municipality_profile-{name}" / "profile_key_figures.csv").is_file()
@@ -58,6 +58,7 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     assert all(n["extract_sha256"] == report_extract.checksum for n in study)
     kinds = {n["name"]: n["source"]["kind"] for n in run["notebooks"]}
     assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "fetched"
+    assert kinds["09_national_context"] == "transcribed"
 
 
 def test_csv_tables_hold_the_published_figures(default_run, report_extract):

@@ -12,6 +12,7 @@ from fou.cli import fail, main
 from fou.extracts.format import ExtractError
 from fou.extracts.params import ParameterError
 from fou.extracts.schemas import DataFileError
+from fou.run.sources import REFUSED, NotebookChanged, allowed_by_env
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder
 
@@ -43,7 +44,10 @@ def os_error(exc: OSError) -> str:
 @click.option("--explain", is_flag=True, help="Say which notebooks would run and why, and run nothing.")
 @click.option("--wait", is_flag=True, help="When another run is writing to OUT, wait for it instead of exiting.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
-def run_cmd(out, extract, region, year, years, metadata, extra, each, only, config, jobs, force, explain, wait, quiet) -> None:
+@click.option("--allow-modified", is_flag=True,
+              help="Run notebooks that differ from their committed source; their pages, run.json and index say so.")
+def run_cmd(out, extract, region, year, years, metadata, extra, each, only, config, jobs, force, explain, wait, quiet,
+            allow_modified) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
     from fou.run import procs, runner
     from fou.run.lock import OutputBusy
@@ -61,11 +65,16 @@ def run_cmd(out, extract, region, year, years, metadata, extra, each, only, conf
             from fou.run.each import parse_each
 
             defaults, entries = runner.load_config(config)
-            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None, parse_each(each))
+            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None, parse_each(each),
+                                    allow_modified=allow_modified or explain)
         except (ParameterError, ExtractError, DataFileError) as exc:
             fail(str(exc))
+        except NotebookChanged as exc:
+            for line in exc.lines[:-1]:
+                click.echo(f"fou: error: {line}", err=True)
+            fail(exc.lines[-1])
         if explain:
-            _explain(jobs_list, out, force)
+            _explain(jobs_list, out, force, allow_modified or allowed_by_env())
             return
 
         def report(name: str, state: str, secs: float | None, why: list[str] | None = None) -> None:
@@ -101,12 +110,15 @@ def run_cmd(out, extract, region, year, years, metadata, extra, each, only, conf
     sys.exit(1 if failed else 0)
 
 
-def _explain(jobs_list, out: Path, force: bool) -> None:
+def _explain(jobs_list, out: Path, force: bool, allow_modified: bool = False) -> None:
     """Print, per notebook, whether it would run and why."""
     from fou.run import runner
 
     for job, why in runner.decide(jobs_list, out.resolve(), force):
-        if why:
+        state = (job.source.get("notebook") or {}).get("state")
+        if state in REFUSED and not allow_modified:  # fou.run.sources
+            click.echo(f"stop  {job.name:<32} the notebook is {state}: fou run refuses it without --allow-modified")
+        elif why:
             click.echo(f"run   {job.name:<32} " + "; ".join(why))
         else:
             click.echo(f"skip  {job.name:<32} up to date: nothing it reads changed since its last run")

@@ -19,7 +19,7 @@ from typing import Any
 from fou.extracts.atomic import atomic_write_text
 from fou.extracts.params import ParameterError
 from fou.extracts.paths import default_cache_dir, notebooks_dir
-from fou.run import validate
+from fou.run import sources, validate
 from fou.run.inputs import job_inputs, key_of
 from fou.run.outdir import check_out_folder
 
@@ -159,10 +159,14 @@ def _file_sha(path: Path) -> str:
 
 
 def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, Any], out: Path,
-         only: list[str] | None = None, each: dict[str, str] | None = None) -> list[Job]:
+         only: list[str] | None = None, each: dict[str, str] | None = None,
+         allow_modified: bool = False) -> list[Job]:
     """Validate every entry's parameters (before any kernel starts) and return jobs; an entry with a
     batch parameter (its ``each``, or ``each`` given here for a parameter its notebook declares)
-    becomes one job per value (:mod:`fou.run.each`)."""
+    becomes one job per value (:mod:`fou.run.each`).
+
+    Raises :class:`fou.run.sources.NotebookChanged` when a notebook differs from its committed
+    source, unless ``allow_modified`` (or ``FOU_ALLOW_MODIFIED=1``): its page is then marked."""
     check_out_folder(out)
     names = [e.name for e in entries]
     for name in only or []:
@@ -182,6 +186,10 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
         if missing:
             raise ParameterError("only", missing[0], "no such page in the run configuration; valid: "
                                  f"{', '.join(names)} (a batch entry's pages: <entry>-<value>)")
+    states = sources.check([p for p in dict.fromkeys(notebooks_dir() / e.notebook for e in selected) if p.is_file()])
+    refused = [s.line() for s in states.values() if s.refused]
+    if refused and not (allow_modified or sources.allowed_by_env()):
+        raise sources.NotebookChanged(refused)
     jobs = []
     for entry in selected:
         nb_path = notebooks_dir() / entry.notebook
@@ -195,6 +203,10 @@ def plan(entries: list[Entry], defaults: dict[str, Any], overrides: dict[str, An
         if "output_dir" in declared:
             params["output_dir"] = str(out)
         inputs = job_inputs(nb_path, params, checked.files)
+        state = states[nb_path.resolve()]
+        source = {**source, "notebook": state.record()}
+        if state.refused:  # the mark on the page depends on it: committing the notebook re-runs it
+            inputs["notebook_source"] = state.record()
         subdir = entry.name if entry.group or per_notebook.count(entry.notebook) > 1 else ""
         jobs.append(Job(entry.name, str(nb_path), entry.title, entry.summary, params, source, key_of(inputs),
                         str(out), inputs, subdir, entry.group, entry.label, entry.batch))

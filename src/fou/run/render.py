@@ -14,8 +14,8 @@ from typing import Any
 
 from fou import __version__
 from fou.extracts.paths import REPO_ROOT
-from fou.extracts.swedish import format_number, plural
-from fou.pages.html import render, stylesheet
+from fou.extracts.swedish import decimals_for, format_number, plural
+from fou.pages.html import render, stylesheet, unwrap
 from fou.run import failure, links
 
 SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data",
@@ -25,7 +25,7 @@ STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "skipped": "oförändra
 
 
 def clean_for_readers(nb):
-    """Drop stderr streams and empty code cells (parameters) from an executed notebook."""
+    """Drop stderr streams and empty code cells (parameters) from an executed notebook; unwrap fou's outputs."""
     import nbformat
 
     nb = nbformat.from_dict(nb)
@@ -33,6 +33,10 @@ def clean_for_readers(nb):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            for o in cell.outputs:  # the page carries the stylesheet once: outputs lose their Lab wrapper
+                if "text/html" in o.get("data", {}):
+                    text = o.data["text/html"]
+                    o.data["text/html"] = unwrap("".join(text) if isinstance(text, list) else text)
             if not cell.outputs:
                 continue
         cells.append(cell)
@@ -54,6 +58,27 @@ def _when(stamp: Any) -> str:
     return str(stamp or "")[:16].replace("T", " ")
 
 
+def _default(value: Any) -> str:
+    if value is None:
+        return "(saknas)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, 0 if float(value).is_integer() else decimals_for([value]))
+    return f"”{value}”" if isinstance(value, str) else str(value)
+
+
+def modified_note(record: dict[str, Any] | None) -> str:
+    """Swedish: how the notebook differs from its committed source (empty when it does not; fou.run.sources)."""
+    state = (record or {}).get("state")
+    if state == "uncommitted":
+        return f"{record['path']} är inte incheckad i git"
+    if state != "modified":
+        return ""
+    parts = [f"{k} {_default(v['committed'])} → {_default(v['now'])}" for k, v in (record.get("defaults") or {}).items()]
+    if record.get("cells_changed"):
+        parts.append(plural(record["cells_changed"], "cell till ändrad", "celler till ändrade"))
+    return f"{record['path']} skiljer sig från den incheckade versionen" + (f": {'; '.join(parts)}" if parts else "")
+
+
 def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     """A reader's page for one executed notebook, with a link back to the index.
 
@@ -70,6 +95,7 @@ def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     more = [] if failed else links.unlinked(body, files, subdir)
     return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=body, files=more,
                   tables=not failed and any(f.startswith("tables/") for f in files),
+                  modified=modified_note(meta.get("notebook")),
                   finished=_when(meta.get("finished_at")), version=__version__, source=str(meta.get("source", "")))
 
 
@@ -102,7 +128,8 @@ def _entry(nb: dict[str, Any]) -> dict[str, Any]:
             "params": [(k, _short(v)) for k, v in params.items() if k != "output_dir"],
             "finished": _when(fail.get("finished_at") or nb.get("finished_at")),
             "seconds": f"{format_number(nb.get('seconds') or 0, 1)}\u00a0s",
-            "error": failure.reader_message(nb.get("error"), params, log) if failed else None}
+            "error": failure.reader_message(nb.get("error"), params, log) if failed else None,
+            "modified": modified_note(src.get("notebook"))}
 
 
 def _counts(states: list[str]) -> str:
