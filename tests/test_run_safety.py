@@ -220,7 +220,9 @@ def test_default_configuration_keeps_plain_table_names(tmp_path):
 
     defaults, entries = runner.load_config()
     jobs = runner.plan(entries, defaults, {}, tmp_path)
-    assert [j.subdir for j in jobs] == [""] * len(entries)
+    # one entry per notebook keeps plain names; a batch's pages (the profiles) each get their own folder
+    assert [j.subdir for j in jobs if not j.name.startswith("10_")] == [""] * 9
+    assert [j.subdir for j in jobs if j.name.startswith("10_")] == [j.name for j in jobs if j.name.startswith("10_")]
 
 
 def test_case8_read_only_output_and_cache_folders(tiny, tmp_path):
