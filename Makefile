@@ -1,5 +1,6 @@
 # Quick start: `make run` regenerates every notebook and its HTML into outputs/,
-# `make test` runs the tests, `make lab` opens JupyterLab. Each creates the
+# `make test` runs the tests, `make lab` opens JupyterLab on work/ (git-ignored copies of
+# the notebooks, plus outputs/; LAB_ARGS="--no-browser --port 8899" passes options). Each creates the
 # virtual environment (.venv) first if it is missing or pyproject.toml changed.
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/python -m fou.run.lab $(LAB_ARGS)
 
 setup: $(STAMP)
 

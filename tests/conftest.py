@@ -14,9 +14,12 @@ import pytest
 from fou.extracts.format import load_extract, write_extract
 from fou.extracts.paths import REPO_ROOT, report_extract_dir
 from fou.extracts.regions import Catalogue
-from fou.kolada.server import LocalKolada
 
-from .kolada_fixture import small_data
+from .kolada_fixture import FaultyKolada, small_data
+
+# A developer's uncommitted notebook edits must not stop the suite: its runs allow them (and mark
+# their pages, fou.run.sources); tests/test_sources.py unsets this to test the refusal.
+os.environ.setdefault("FOU_ALLOW_MODIFIED", "1")
 
 SHARED = REPO_ROOT.parent / "shared"
 REPORT_TEXT = SHARED / "seeds" / "002_fef78677bbcd3bb1.txt"
@@ -106,17 +109,19 @@ def cli(*args: str, env: dict | None = None):
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
-    """One ``fou run`` of the shipped configuration, shared by the run and browser tests."""
+    """One ``fou run`` of the shipped configuration, shared by the run and browser tests; the profile
+    (notebook 10) for two municipalities instead of its 13 (a pilot and not), to keep the suite fast."""
     out = tmp_path_factory.mktemp("run") / "out"
-    proc = fou("run", "--out", str(out), "--jobs", "2")
+    proc = fou("run", "--out", str(out), "--jobs", "2", "--each", "municipality=Ale,Bjurholm")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
 
 
 @pytest.fixture
 def server():
-    """A local Kolada v3 server on 127.0.0.1 serving the small hand-made data set (tests/kolada_fixture.py)."""
-    with LocalKolada(small_data()) as srv:
+    """A local Kolada v3 server on 127.0.0.1 serving the small hand-made data set, faults on request
+    (``server.fault(...)``; tests/kolada_fixture.py)."""
+    with FaultyKolada(small_data()) as srv:
         yield srv
 
 

@@ -1,11 +1,82 @@
-"""A small, always-available Kolada data set with known values (no ../shared needed)."""
+"""A small, always-available Kolada data set with known values (no ../shared needed), and
+:class:`FaultyKolada`: the local Kolada's answers served by pytest-httpserver, which injects faults."""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+
 import pandas as pd
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from fou.kolada.client import KoladaClient
-from fou.kolada.server import KoladaData
+from fou.kolada.server import KoladaData, ServerState, answer
+
+
+class FaultyKolada:
+    """Kolada v3 on 127.0.0.1 (real HTTP, a thread of the test process): every request is answered
+    by :func:`fou.kolada.server.answer` from ``data``, unless a fault queued with :meth:`fault`
+    answers it first (pytest-httpserver's one-shot handlers, in the order queued).
+    ``state.paging`` bends the paging links (``"same"``, ``"endless"``, ``"cycle"``)."""
+
+    def __init__(self, data: KoladaData, member_keys: tuple[str, str] = ("member_id", "member_title")):
+        self.state = ServerState(data, member_keys)
+        self.http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+        self.arrived = 0  # requests that reached a handler (a slow one is logged only when it answers)
+
+    def _serve(self, request: Request) -> Response:
+        qs = request.query_string.decode()
+        code, body = answer(self.state, request.path + (f"?{qs}" if qs else ""), self.http.url_for("").rstrip("/"))
+        return Response(json.dumps(body, ensure_ascii=False), status=code, content_type="application/json; charset=utf-8")
+
+    def _slow(self, request: Request, seconds: float) -> Response:
+        self.arrived += 1
+        time.sleep(seconds)
+        return self._serve(request)
+
+    @property
+    def base_url(self) -> str:
+        return self.http.url_for("/v3")
+
+    @property
+    def requests(self) -> list[str]:
+        """Every request's path and query, faults included, in order."""
+        out = []
+        for request, _ in list(self.http.log):
+            qs = request.query_string.decode()
+            out.append(request.path + (f"?{qs}" if qs else ""))
+        return out
+
+    def fault(self, kind: str, seconds: float = 0.0, times: int = 1, retry_after: str | None = "0") -> None:
+        """Answer the next ``times`` requests with a fault: '429', '5xx' (with ``Retry-After``
+        unless None), 'slow' (the real answer after ``seconds``) or 'malformed' (broken JSON)."""
+        for _ in range(times):
+            handler = self.http.expect_oneshot_request(re.compile(".*"))
+            if kind == "slow":
+                handler.respond_with_handler(lambda req, s=seconds: self._slow(req, s))
+            elif kind == "malformed":
+                handler.respond_with_data(b'{"count": 1, "values": [ {"kpi": ', content_type="application/json")
+            else:
+                headers = {"Retry-After": retry_after} if retry_after is not None else {}
+                handler.respond_with_json({"message": f"simulated {kind}"}, status=int(kind), headers=headers)
+
+    def start(self) -> FaultyKolada:
+        self.http.start()
+        self.http.expect_request(re.compile(".*")).respond_with_handler(self._serve)
+        return self
+
+    def stop(self) -> None:
+        if self.http.is_running():
+            self.http.clear()
+            self.http.stop()
+
+    def __enter__(self) -> FaultyKolada:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 SMALL_KPIS = ["N01951", "N31858", "U40806"]
 SMALL_UNITS = ["0000"] + [f"{1000 + i}" for i in range(1, 61)]  # Riket + 60 municipalities

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -70,7 +71,7 @@ def test_index_and_every_page_load_cleanly(browser, served):
     out, base = served
     page, problems = _visit(browser, f"{base}/index.html")
     links = page.eval_on_selector_all("a[href^='html/']", "els => els.map(e => e.getAttribute('href'))")
-    assert len(links) == 8
+    assert len(links) == 11  # 01–09 and two profiles (default_run)
     assert "avskrivet ur rapporten" in page.inner_text("body")
     shots = out / "screenshots"
     shots.mkdir(exist_ok=True)
@@ -104,7 +105,8 @@ def test_study_tables_have_their_rows(browser, served):
 
 
 PAGES = ("index", "html/01_population_socioeconomics", "html/02_organisation_participants", "html/03_referrals",
-         "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot")
+         "html/04_checks", "html/05_municipal_panel", "html/06_evidence", "html/07_experiment", "html/08_national_pilot",
+         "html/09_national_context", "html/10_municipality_profile-ale")
 #: Smallest rendered size (CSS px) of any text in a figure, at phone and desktop width.
 MIN_FIGURE_TEXT_PX = 9.0
 #: Figures not yet redrawn for phones by their page's owner: a lower floor, with the reason.
@@ -204,6 +206,33 @@ def test_evidence_tables_fit_desktop_and_a4(browser, served):
         assert problems == []
 
 
+def test_pilot_tables_fit_desktop_and_link_every_table(browser, served):
+    """Page 08's tables (the inference table had 11 columns) fit their column at 1 280 px, and the
+    page links every CSV it wrote (pilot_att.csv, pilot_inference.csv, …) with its Excel version."""
+    out, base = served
+    page, problems = _visit(browser, f"{base}/html/08_national_pilot.html", {"width": 1280, "height": 900})
+    widths = page.eval_on_selector_all(".fou-scroll", "els => els.map(e => e.scrollWidth - e.clientWidth)")
+    assert len(widths) >= 6 and max(widths) <= 1, widths
+    links = set(page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))"))
+    page.close()
+    assert problems == []
+    for name in ("pilot_att", "pilot_inference", "pilot_pre_trends", "pilot_twfe_comparison", "pilot_covariate_adjusted",
+                 "08_cross_section"):
+        assert f"../tables/{name}.csv" in links and f"../tables/excel/{name}.csv" in links, name
+        assert (out / "tables" / f"{name}.csv").is_file()
+
+
+def test_profile_prints_on_two_a4_pages(browser, served):
+    """The municipality profile is meant for paper too: its printout (print stylesheet) is at most two A4 pages."""
+    _, base = served
+    for name in ("ale", "bjurholm"):
+        page, problems = _visit(browser, f"{base}/html/10_municipality_profile-{name}.html")
+        pdf = page.pdf(prefer_css_page_size=True)  # the stylesheet says A4 and its margins
+        page.close()
+        assert problems == []
+        assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2, name
+
+
 def test_pages_print_on_a4_without_orphan_headings(browser, served):
     """Printing a page gives A4 (not US Letter), white paper, and no heading as the last line of a sheet."""
     _, base = served
@@ -219,3 +248,33 @@ def test_pages_print_on_a4_without_orphan_headings(browser, served):
 
     boxes = {tuple(round(float(v)) for v in m) for m in re.findall(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
     assert boxes == {(595, 842)}  # A4 in points
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_national_context_page_at_phone_and_desktop_width(browser, served, viewport):
+    """Page 09: five figures (four questions and Dua) drawn for the screen, the checks' verdicts in view,
+    the contract CSVs linked, nothing wider than the screen."""
+    out, base = served
+    page, problems = _visit(browser, f"{base}/html/09_national_context.html", viewport)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    figs = _figure_text(page)
+    assert len(figs) == 5 and all(f["svg"] and f["px"] >= MIN_FIGURE_TEXT_PX for f in figs), figs
+    widths = page.eval_on_selector_all("figure img", "els => els.filter(e => e.getBoundingClientRect().width > 0)"
+                                       ".map(e => e.getBoundingClientRect().right)")
+    assert widths and max(widths) <= viewport["width"]
+    verdicts = page.eval_on_selector_all("table.fou-statements td.verdict-ja, table.fou-statements td.verdict-nej, "
+                                         "table.fou-statements td.verdict-none",
+                                         "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                                         "return [e.innerText, r.left, r.right]; })")
+    assert len(verdicts) >= 20 and {v[0] for v in verdicts} <= {"Ja", "Nej", "–"}
+    assert all(0 <= left and right <= viewport["width"] for _, left, right in verdicts)
+    links = page.eval_on_selector_all(".fou-downloads a", "els => els.map(e => e.getAttribute('href'))")
+    for name in ("skr_survey_2023", "skr_survey_respondents", "dua_2019_applications"):
+        assert f"../tables/{name}.csv" in links and f"../tables/excel/{name}.csv" in links, name
+    for href in links:
+        assert (out / "html" / href).resolve().is_file(), href
+    text = page.inner_text("body")
+    assert "Västra Götaland" in text and "ekologiskt" in text and " nan " not in f" {text} "
+    page.screenshot(path=str(out / "screenshots" / f"09-{viewport['width']}.png"), full_page=True)
+    page.close()
+    assert problems == []

@@ -87,7 +87,8 @@ def test_groups_with_standard_errors_are_pooled_with_hk_and_a_forest_plot(tmp_pa
     extra = pd.DataFrame([
         {"study": s, "year": 2020, "country": "Sweden", "design": "randomised experiment", "randomised": 1, "in_report": 0,
          "contrast": "private_vs_public", "outcome_family": "employment", "outcome": "employment", "estimate": e,
-         "unit": "percentage points", "std_error": se, "checked": "verified (abstract)", "source": "test", "locator": "test"}
+         "unit": "percentage points", "std_error": se, "checked": "verified (abstract)", "source": "test", "locator": "test",
+         "population": "long_term_unemployed", "target_group_sv": "långtidsarbetslösa", "horizon_months": 12}
         for s, e, se in (("A", -1.0, 0.9), ("B", 0.4, 0.8), ("C", 2.0, 1.1))])
     path = tmp_path / "evidence.csv"
     pd.concat([studies, extra], ignore_index=True).to_csv(path, index=False)
@@ -134,5 +135,7 @@ def test_row_computed_from_the_public_use_data():
 def test_evidence_csv_without_the_required_columns_is_refused(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("study,year\nA,2020\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="'evidence'.*lacks column"):
+    from fou.extracts.schemas import DataFileError
+
+    with pytest.raises(DataFileError, match=r"bad\.csv: column '\w+' is missing"):
         validate.check({"evidence": str(bad)}, {"evidence"})

@@ -17,7 +17,7 @@ from fou.extracts.format import load_extract
 from fou.extracts.paths import REPO_ROOT, report_extract_dir
 from fou.kolada.server import LocalKolada
 
-from .kolada_fixture import small_data
+from .kolada_fixture import FaultyKolada, small_data
 from .run_helpers import unprivileged
 
 
@@ -99,7 +99,7 @@ def test_case10_fetch_names_kpis_and_years_without_values(server, tmp_path):
 
 
 def test_case10_hanging_server_retries_visibly_and_stops_at_the_deadline(tmp_path):
-    with LocalKolada(small_data()) as srv:
+    with FaultyKolada(small_data()) as srv:
         srv.fault("slow", 20, times=10)
         proc = fetch(srv, tmp_path, "--kpi", "N01951", "--municipality", "1001", "--years", "2020",
                      "--out", str(tmp_path / "never"), "--timeout", "1", "--deadline", "4", "--no-cache")

@@ -95,7 +95,9 @@ def test_experiment_page_on_the_crepon_file(tmp_path):
     takeup = pd.read_csv(out / "tables" / "07_takeup.csv")
     assert takeup[takeup["assigned"] == 0]["takeup"].max() == 0
     rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")
-    assert list(rf.columns) == ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "nobs", "clusters"]
+    assert list(rf.columns) == ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "p_mc_se", "nobs",
+                                "clusters", "unit", "weighting", "assumption", "data_source"]
+    assert (rf["data_source"] == "crepon2013_jd.dta").all() and (rf["p_mc_se"] <= 0.0112).all()
     assert set(rf["outcome"]) == {"emploidur", "cdd6m", "cdi", "emploi"} and set(rf["wave"]) == {1, 2, 3, 4}
     main = rf[(rf["outcome"] == "emploidur") & (rf["wave"] == 1)].set_index("term")
     assert main.loc["direct", "nobs"] == 11_806 and main.loc["direct", "clusters"] == 235

@@ -4,13 +4,16 @@ units and groups, from the API (cached), a folder of Kolada CSVs or an extract."
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 
 from fou.kolada.client import KoladaClient, KoladaError
 from fou.kolada.metadata import Metadata
-from fou.kolada.search import fold, search_groups, search_kpis, search_units
+from fou.extracts.names import fold, normalise
+from fou.kolada.search import search_groups, search_kpis, search_units
 from fou.kolada.server import KoladaData, LocalKolada
 
 from .conftest import KOLADA_DIR, cli, fou, needs_shared
@@ -44,7 +47,7 @@ def test_search_ranks_title_before_description_and_ignores_accents():
     assert search_kpis(CATALOGUE, "arbetslöshet kostnad")["id"].tolist() == []  # every word must occur
     assert search_kpis(CATALOGUE, "arbetslöshet", municipality_type="K")["id"].tolist() == ["N00001", "N00003"]
     assert search_kpis(CATALOGUE, "", area="arbetsmarknad")["id"].tolist() == ["N00001", "N00002", "N00004"]
-    assert fold("Ölands Å") == "olands a"
+    assert fold("Ölands Å") == "olands a" and normalise("Ölands Å Café") == "ölands å cafe"
 
 
 def test_unit_and_group_search():
@@ -65,20 +68,29 @@ def test_catalogue_is_cached_and_used_offline(tmp_path):
         md = Metadata(srv.base_url, cache_dir=tmp_path)
         assert len(md.kpis()) == 5
         n = len(srv.requests)
-        assert len(Metadata(srv.base_url, cache_dir=tmp_path).kpis()) == 5 and len(srv.requests) == n  # from the cache
+        again = Metadata(srv.base_url, cache_dir=tmp_path)
+        assert len(again.kpis()) == 5 and len(srv.requests) == n and again.notes == []  # from requests-cache
+        assert again.client.cached_requests == 1 and again.client.network_requests == 0
         Metadata(srv.base_url, cache_dir=tmp_path, refresh=True).kpis()
         assert len(srv.requests) == n + 1
+        Metadata(srv.base_url, cache_dir=tmp_path / "short", max_age=timedelta(seconds=1)).kpis()
         url = srv.base_url
     finally:
         srv.stop()
-    def no_server() -> KoladaClient:  # nothing listens at url any more; do not wait for retries
-        return KoladaClient(url, cache=False, retries=0, timeout=1)
 
-    offline = Metadata(cache_dir=tmp_path, refresh=True, client=no_server())
+    def no_server(cache_dir) -> KoladaClient:  # nothing listens at url any more; do not wait for retries
+        return KoladaClient(url, cache=True, cache_dir=cache_dir / "metadata", retries=0, timeout=1)
+
+    offline = Metadata(cache_dir=tmp_path, refresh=True, client=no_server(tmp_path))
     kpis = offline.kpis()
-    assert "N31858" in set(kpis["id"]) and "could not be reached" in offline.notes[0]
+    assert "N31858" in set(kpis["id"]) and offline.notes[0].startswith("Kolada could not be reached; using its answer cached")
     with pytest.raises(KoladaError, match="no cached copy"):
-        Metadata(cache_dir=tmp_path / "empty", client=no_server()).units()
+        Metadata(cache_dir=tmp_path / "empty", client=no_server(tmp_path / "empty")).units()
+    # an answer older than max_age is asked for again; the expired copy stands in when Kolada is away
+    time.sleep(1.1)
+    stale = Metadata(cache_dir=tmp_path / "short", client=no_server(tmp_path / "short"))
+    assert len(stale.kpis()) == 5 and "could not be reached" in stale.notes[0]
+    assert stale.client.network_requests == 0 and stale.client.cached_requests == 1
 
 
 def test_kpi_search_show_and_groups_commands(server, tmp_path):
@@ -155,3 +167,19 @@ def test_kpi_search_in_a_fetched_extracts_metadata(server, tmp_path):
     assert [(k["id"], k["municipality_type"], k["is_divided_by_gender"]) for k in hits] == [("N31858", "K", False)]
     proc = cli("kpi", "show", "U40806", "--extract", str(path), env=e)
     assert proc.returncode == 0 and "Anvisningar till kommunala arbetsmarknadsinsatser" in proc.stdout
+
+
+def test_offline_catalogues_one_cached_one_not(tmp_path):
+    with LocalKolada(small_data()) as srv:
+        Metadata(srv.base_url, cache_dir=tmp_path).kpis()  # only the KPI catalogue is cached
+        url = srv.base_url
+    md = Metadata(cache_dir=tmp_path, client=KoladaClient(url, cache=True, cache_dir=tmp_path / "metadata", retries=0,
+                                                          timeout=1))
+    assert len(md.kpis()) == 5 and md.notes == []  # fresh in the cache: Kolada not asked
+    with pytest.raises(KoladaError, match="^cannot reach Kolada .*; no cached copy of Kolada's municipality catalogue"):
+        md.units()
+    assert len(md.kpis()) == 5 and md.notes[0].startswith("Kolada could not be reached; using its answer cached")
+    with pytest.raises(KoladaError, match="^Kolada could not be reached; no cached copy of Kolada's municipality_groups"):
+        md.groups()  # once Kolada is known to be away, no more waiting for it
+    with pytest.raises(KoladaError, match="cannot reach Kolada .*; no cached copy"):
+        Metadata(cache_dir=tmp_path, client=KoladaClient(url, cache=False, retries=0, timeout=1)).kpis()

@@ -4,7 +4,6 @@ publication dates, preliminary years)."""
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 import pytest
@@ -43,7 +42,7 @@ def test_group_values_are_stored_under_the_group_id_with_count(server, tmp_path)
         fetch_extract(tmp_path / "x", ["N01951"], "all", (2020,), client(server), group_values=True)
 
 
-def test_units_that_do_not_fit_a_kpi_are_not_requested_and_the_user_is_warned(server, tmp_path):
+def test_units_that_do_not_fit_a_kpi_are_warned_about_and_asked_only_when_it_costs_nothing(server, tmp_path):
     # Riket has national figures for both kinds of KPI; the region KPI fits none of the municipalities
     ex = fetch_extract(tmp_path / "w", ["N31858", REGION_KPI], "Testregionen", (2020,), client(server),
                        extra_units=("0000",))
@@ -51,8 +50,8 @@ def test_units_that_do_not_fit_a_kpi_are_not_requested_and_the_user_is_warned(se
     assert len(warnings) == 1 and warnings[0].startswith(f"{REGION_KPI} is a region KPI (municipality_type L)")
     assert "3 of the units asked for (1001, 1002, 1003)" in warnings[0]
     reqs = sorted(data_requests(server))
-    assert len(reqs) == 2 and "/kpi/N31858/municipality/0000,1001,1002,1003/" in reqs[0]
-    assert f"/kpi/{REGION_KPI}/municipality/0000/" in reqs[1]  # only Riket asked for the region KPI
+    # by type it would be 2 requests (N31858 for 4 units, the region KPI for Riket); together it is 1
+    assert len(reqs) == 1 and f"/kpi/N31858,{REGION_KPI}/municipality/0000,1001,1002,1003/" in reqs[0]
     assert ex.manifest["counts_by_kpi"] == {"N31858": 4, REGION_KPI: 0}
 
 
@@ -112,9 +111,10 @@ def test_group_values_from_the_real_kolada_values(tmp_path):
         assert update_extract(tmp_path / "gr", KoladaClient(srv.base_url, cache=False)).unchanged
         assert any(f"from_date={ex.manifest['source']['fetched_at'][:10]}" in p for p in srv.requests[n:])
         assert {p.name: p.read_bytes() for p in (tmp_path / "gr").iterdir()} == before
-        # all units for a K KPI: the 21 regions are left out, Riket kept: 12 batches instead of 13
+        # all units: no municipality segment, one request (581 items fit one page) instead of 12 batches of units
         before = len(srv.requests)
         ex = fetch_extract(tmp_path / "all", ["N31858"], "all", (2020, 2021), KoladaClient(srv.base_url, cache=False))
-        assert len([p for p in srv.requests[before:] if "/data/" in p]) == math.ceil((290 + 1) / 25) == 12
+        asked = [p for p in srv.requests[before:] if "/data/" in p]
+        assert asked == ["/v3/data/kpi/N31858/year/2020,2021?per_page=5000"]
         assert ex.manifest["source"]["warnings"] == []  # 'all' asks for everything, so nothing to warn about
         assert "0000" in set(ex.values["municipality_id"])

@@ -46,7 +46,7 @@ def test_changes_are_applied_deletions_dropped_and_the_update_recorded(server, f
     data.delete("N01951", "1001", 2020, "K", updated=later)                # deleted
     data.revise("N01951", "1001", 2021, "K", small_value("N01951", "1001", 2021, "K") + 1, updated=later)
     before = load_extract(fetched.path)
-    result = update_extract(fetched.path, client(server))
+    result = update_extract(fetched.path, client(server), overwrite=True)
     assert result.written and result.from_date == day
     changes = {tuple(r[:4]): r[4] for r in result.details.itertuples(index=False)}
     # Kolada's group mean (G1) moves with its members; an equal value that comes back is no change
@@ -70,8 +70,8 @@ def test_changes_are_applied_deletions_dropped_and_the_update_recorded(server, f
     for name in ("units.csv", "groups.csv", "kpis.csv"):
         assert (after.path / name).read_bytes() == (before.path / name).read_bytes()
     # the next update starts from the day of this one; what comes back is what the extract has
-    again = update_extract(fetched.path, client(server))
-    assert again.from_date == upd[0]["at"][:10] and again.unchanged and not again.written
+    again = update_extract(fetched.path, client(server), overwrite=True)
+    assert again.from_date == upd[0]["values_as_of"][:10] and again.unchanged and not again.written
 
 
 def test_new_values_are_added_and_dry_run_writes_nothing(server, fetched):
@@ -80,7 +80,7 @@ def test_new_values_are_added_and_dry_run_writes_nothing(server, fetched):
     result = update_extract(fetched.path, client(server), dry_run=True)
     assert (result.changed, result.added, result.deleted) == (0, 2, 0) and not result.written  # and G1's K mean
     assert snapshot(fetched.path) == before
-    update_extract(fetched.path, client(server))
+    update_extract(fetched.path, client(server), overwrite=True)
     added = load_extract(fetched.path).values.set_index(KEY).loc[("N31858", "1001", 2021, "K")]
     assert added["value"] == 3.0 and added["municipality"] == "Kommun 1001"
 
@@ -99,7 +99,7 @@ def test_update_list_show_verify_commands(server, fetched, tmp_path):
     proc = cli("extracts", "update", path, "--base-url", server.base_url, env=env)
     assert proc.returncode == 0 and "nothing written" in proc.stdout and snapshot(fetched.path) == before
     server.state.data.revise("N31858", "1002", 2021, "T", 99.0, updated="2999-01-01")
-    proc = cli("extracts", "update", path, "--base-url", server.base_url, env=env)
+    proc = cli("extracts", "update", path, "--base-url", server.base_url, "--overwrite", env=env)
     assert proc.returncode == 0 and "2 changed, 0 added, 0 deleted" in proc.stdout  # the value and G1's mean
     proc = cli("extracts", "show", path, env=env)
     assert proc.returncode == 0
@@ -114,3 +114,26 @@ def test_update_list_show_verify_commands(server, fetched, tmp_path):
     (fetched.path / "values.csv").write_text("kpi\n", encoding="utf-8")
     proc = cli("extracts", "list", str(tmp_path), env=env)
     assert proc.returncode == 0 and "BROKEN" in proc.stdout and "checksum mismatch" in proc.stdout
+
+
+def test_default_target_is_a_new_extract_and_an_existing_one_is_refused(server, fetched, tmp_path):
+    server.state.data.revise("N31858", "1002", 2021, "T", 12.5, updated="2999-01-01")
+    before = snapshot(fetched.path)
+    result = update_extract(fetched.path, client(server))
+    assert result.written and result.target.name.startswith("ex-updated-") and snapshot(fetched.path) == before
+    assert load_extract(result.target).manifest["derived_from"]["sha256"] == fetched.checksum
+    with pytest.raises(ParameterError, match="parameter 'out'.*choose a new folder with --out"):
+        update_extract(fetched.path, client(server))
+    with pytest.raises(ParameterError, match="either --out .* or --overwrite"):
+        update_extract(fetched.path, client(server), out=tmp_path / "o", overwrite=True)
+
+
+def test_old_manifests_that_used_the_cache_update_from_a_day_earlier(fetched):
+    from fou.kolada.update import since
+
+    m = fetched.manifest
+    m["source"]["fetched_at"] = "2026-05-10T12:00:00+00:00"
+    m["source"]["requests"] = {"network": 0, "cached": 3}  # written before answers were recorded
+    assert since(fetched) == "2026-05-09"
+    m["source"]["requests"] = {"network": 3, "cached": 0}
+    assert since(fetched) == "2026-05-10"

@@ -18,7 +18,7 @@ def test_synthetic_experiment_page_labels_and_leads_with_the_main_outcome(tmp_pa
     assert "(syntetiska data)" in page.show_by_share().data and "(syntetiska data)" in page.show_attrition().data
     check = page.show_truth_check().data
     assert "Sant värde" in check and "ja" in check
-    contract = pd.read_csv(tmp_path / "tables" / "experiment_reduced_form.csv")
+    contract = pd.read_csv(tmp_path / "tables" / "experiment_reduced_form_synthetic.csv")  # synthetic runs say so
     assert set(contract["outcome"]) == {"emploidur", "cdi"} and set(contract["wave"]) == {1, 2}
 
 
@@ -31,7 +31,8 @@ def test_microdata_experiment_page_has_no_synthetic_label(tmp_path):
     assert len(page.analysis.design.data) == (df["emploiav"] != 1).sum()  # the preset's sample on this file
     header = page.show_header().data
     assert "(syntetiska data)" not in page.show_effects().data and "syntetiska" not in page.show_summary().data
-    assert "Individdata från experiment" in header and "Syntetiska data" not in header and "noq × session" in header
+    assert "Individdata från experiment" in header and "Syntetiska data" not in header
+    assert "kvintett av marknader (noq) × kohort (session)" in header  # variables with their Swedish names
     assert "sanna effekterna är okända" in page.show_truth_check().data
 
 

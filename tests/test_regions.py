@@ -28,13 +28,22 @@ def test_resolve_list_of_names_and_ids(cat):
 @pytest.mark.parametrize(
     ("spec", "bad", "hint"),
     [("Mölnadal", "Mölnadal", "Mölndal (1481)"), ("Göteborgsregion", "Göteborgsregion", "Göteborgsregionen (G96190)"),
-     ("Ale, Kungalv", "Kungalv", "Kungälv (1482)")],
+     ("Ale, Kungälw", "Kungälw", "Kungälv (1482)"), ("Ale, Kung", "Kung", "Kungälv (1482)"),
+     ("Kungsbacka, Mölnd", "Mölnd", "did you mean: Mölndal (1481)?")],
 )
 def test_unknown_names_get_close_matches(cat, spec, bad, hint):
     with pytest.raises(ParameterError) as err:
         cat.resolve(spec)
     assert err.value.parameter == "region" and err.value.value == bad
     assert hint in str(err.value)
+
+
+def test_names_typed_without_swedish_letters_resolve_when_no_name_is_spelt_so(cat):
+    assert cat.resolve("Ale, Kungalv").ids == ("1440", "1482")
+    assert cat.resolve("ockero").ids == ("1407",)
+    assert cat.resolve("Goteborgsregionen").group_id == "G96190"
+    with pytest.raises(ParameterError, match="did you mean: Öckerö"):
+        cat.resolve("Ockerö")  # typed with ö: å, ä, ö are letters of their own, so no fold
 
 
 def test_unknown_group_id(cat):

@@ -38,7 +38,8 @@ def test_failure_message_names_the_parameter_and_hides_local_paths():
      "Datafilen x.csv har ett ogiltigt värde i rad 4, kolumnen estimate: 'abc'."),
     ("DataFileError", "data file /srv/x.csv: column 'study' is missing; expected the columns of the 'evidence' schema",
      "Datafilen x.csv saknar kolumnen study."),
-    ("ValueError", "evidence table /x lacks column(s) study", "Ett oväntat fel (ValueError) stoppade sidan; hela felet står i loggen."),
+    ("ValueError", "table /home/a/x.csv lacks column(s) study",
+     "Ett oväntat fel (ValueError) stoppade sidan: table x.csv lacks column(s) study; hela felet står i loggen."),
 ])
 def test_failure_messages_are_swedish_and_the_english_stays_in_the_log(ename, evalue, swedish):
     assert failure.reader_message({"cell": 3, "ename": ename, "evalue": evalue})["message"] == swedish

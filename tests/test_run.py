@@ -25,7 +25,7 @@ TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "
 def test_run_writes_every_output(default_run):
     out, proc = default_run
     names = ["01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
-             "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot"]
+             "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot", "09_national_context"]
     for name in names:
         assert (out / "html" / f"{name}.html").is_file()
         nb = nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4)
@@ -33,7 +33,11 @@ def test_run_writes_every_output(default_run):
     for stem in TABLES:
         assert (out / "tables" / f"{stem}.csv").is_file(), stem
     assert (out / "figures" / "03_referrals-diagram1.png").stat().st_size > 10_000
-    assert "8 of 8 notebooks ok" in proc.stdout
+    assert "11 of 11 notebooks ok" in proc.stdout
+    for name in ("ale", "bjurholm"):  # the profile's batch: own page and tables, one line in the index
+        assert (out / "html" / f"10_municipality_profile-{name}.html").is_file()
+        assert (out / "tables" / f"10_municipality_profile-{name}" / "profile_key_figures.csv").is_file()
+    assert (out / "index.html").read_text(encoding="utf-8").count('class="fou-entry fou-batch"') == 1
 
 
 def test_run_json_records_parameters_status_checksum_version(default_run, report_extract):
@@ -54,6 +58,7 @@ def test_run_json_records_parameters_status_checksum_version(default_run, report
     assert all(n["extract_sha256"] == report_extract.checksum for n in study)
     kinds = {n["name"]: n["source"]["kind"] for n in run["notebooks"]}
     assert kinds["06_evidence"] == "published" and kinds["07_experiment"] == "synthetic" and kinds["08_national_pilot"] == "fetched"
+    assert kinds["09_national_context"] == "transcribed"
 
 
 def test_csv_tables_hold_the_published_figures(default_run, report_extract):
@@ -109,10 +114,12 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert set(effects["period"]) == {"omställning", "fristående"} and (effects["n_clusters"] == 13).all()
     experiment = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert experiment.count("Syntetiska data") >= 2 and "syntetiska data" in experiment  # badge, note, figure titles
-    rf = pd.read_csv(out / "tables" / "experiment_reduced_form.csv")
+    assert not (out / "tables" / "experiment_reduced_form.csv").exists()  # the contract name is for real data only
+    rf = pd.read_csv(out / "tables" / "experiment_reduced_form_synthetic.csv")
+    assert (rf["data_source"] == "synthetic").all()
     assert {"direct", "spillover", "within_market", "late", "direct_100", "spillover_75", "market_50"} <= set(rf["term"])
     assert set(rf["wave"]) == {1, 2, 3, 4} and rf["p_adjusted"].notna().all()
-    truth = pd.read_csv(out / "tables" / "07_truth_check.csv")
+    truth = pd.read_csv(out / "tables" / "07_truth_check_synthetic.csv")
     assert (truth["covered"] == "ja").mean() > 0.8
     pilot = (out / "html" / "08_national_pilot.html").read_text(encoding="utf-8")
     assert "Analysen kan inte köras än" not in pilot and "Ren jämförelse" in pilot and "Kontaminerad" in pilot

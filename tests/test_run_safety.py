@@ -58,7 +58,9 @@ def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run,
     shutil.copytree(src, out)
     before = snapshot(out)
     env = Marked()
-    proc = env.start("run", "--out", str(out), "--region", "Ale, Kungälv", "--jobs", "2")
+    regional = [a for n in ("01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
+                            "05_municipal_panel") for a in ("--only", n)]
+    proc = env.start("run", "--out", str(out), "--region", "Ale, Kungälv", "--jobs", "2", *regional)
     wait_for(lambda: env.kernels(), what="a kernel of the run")
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole foreground group gets SIGINT
     stdout, stderr = proc.communicate(timeout=180)
@@ -82,7 +84,9 @@ def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run,
     explain = env.run("run", "--out", str(out), "--explain")
     assert explain.returncode == 0
     lines = explain.stdout.strip().splitlines()
-    assert len(lines) == 8 and sum(line.startswith("skip") for line in lines) == 8 - len(new)
+    # 01–09 and Göteborgsregionen's 13 profiles; the default run made the profiles of Ale and Bjurholm,
+    # so of the profiles only Ale's is up to date
+    assert len(lines) == 9 + 13 and sum(line.startswith("skip") for line in lines) == 9 + 1 - len(new)
 
 
 def test_case7_sigterm_publishes_only_complete_pages_and_leaves_no_process(tiny):
@@ -169,7 +173,7 @@ def test_source_digest_changes_with_any_module(tmp_path):
     shutil.copytree(Path(fou.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
     before = source_digest(pkg)
     assert before == source_digest(Path(fou.__file__).resolve().parent)
-    module = pkg / "effects" / "panel.py"
+    module = pkg / "effects" / "panel" / "analysis.py"
     module.write_text(module.read_text() + "\n# changed\n")
     changed = source_digest(pkg)
     assert changed != before
@@ -216,7 +220,9 @@ def test_default_configuration_keeps_plain_table_names(tmp_path):
 
     defaults, entries = runner.load_config()
     jobs = runner.plan(entries, defaults, {}, tmp_path)
-    assert [j.subdir for j in jobs] == [""] * len(entries)
+    # one entry per notebook keeps plain names; a batch's pages (the profiles) each get their own folder
+    assert [j.subdir for j in jobs if not j.name.startswith("10_")] == [""] * 9
+    assert [j.subdir for j in jobs if j.name.startswith("10_")] == [j.name for j in jobs if j.name.startswith("10_")]
 
 
 def test_case8_read_only_output_and_cache_folders(tiny, tmp_path):
@@ -277,4 +283,4 @@ def test_case9_outputs_follow_the_umask(tmp_path, umask, file_mode, dir_mode):
     assert proc.returncode == 0, proc.stderr
     assert _modes(out) == {("f", file_mode), ("d", dir_mode)}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == {
-        ".fou.lock", "index.html", "run.json", "html/fast.html", "notebooks/fast.ipynb", "tables/t.csv"}
+        ".fou.lock", "index.html", "run.json", "html/fast.html", "notebooks/fast.ipynb", "tables/t.csv", "tables/columns.csv"}

@@ -28,6 +28,9 @@ SETS = {
     "06-dl": ("06_evidence", {"tau2": "dl"}, None, None),
     "07-few-draws": ("07_experiment", {"draws": 199}, None, None),
     "08-small-list": ("08_national_pilot", {"extract": "kolada-national", "pilots": "{pilots}"}, None, None),
+    "09-skane-2019": ("09_national_context", {"extract": "kolada-national", "questions": "13,15", "kpis": "N03920",
+                                              "year": 2019, "highlight": "Skåne", "draws": 999}, None, None),
+    "10-pilot-municipality": ("10_municipality_profile", {"extract": "kolada-national", "municipality": "Bjurholm"}, None, None),
 }
 LEAKS = re.compile(r"\b(nan|NaN|None|<NA>|NaT|Traceback|Exception)\b")
 

@@ -26,3 +26,4 @@ def main() -> None:
 from fou.cli import extracts_cmd, fetch_cmd, run_cmd  # noqa: E402,F401  (register the commands)
 from fou.cli import extracts_manage_cmd, kpi_cmd, units_cmd  # noqa: E402,F401  (register the finding commands)
 
+from fou.cli import cache_cmd  # noqa: E402,F401  (fou cache)

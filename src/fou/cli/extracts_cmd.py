@@ -18,8 +18,8 @@ def extracts_group() -> None:
 @extracts_group.command("diff")
 @click.argument("a", type=click.Path(path_type=Path))
 @click.argument("b", type=click.Path(path_type=Path))
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("extracts-diff.csv"),
-              show_default=True, help="Where to write every added, removed and revised value.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every added, removed and revised value to this CSV file.")
 def diff_cmd(a, b, csv_path) -> None:
     """Values added, removed and revised from extract A to extract B."""
     from fou.extracts.atomic import atomic_write_text
@@ -43,6 +43,8 @@ def diff_cmd(a, b, csv_path) -> None:
     if len(shown):
         click.echo(shown.to_string(index=False))
         if len(diff) > len(shown):
-            click.echo(f"… {len(diff) - len(shown)} more rows in {csv_path}")
-    atomic_write_text(csv_path, diff.to_csv(index=False, lineterminator="\n"))
-    click.echo(f"wrote {csv_path} ({len(diff)} rows)")
+            click.echo(f"… {len(diff) - len(shown)} more rows" + (f" in {csv_path}" if csv_path else
+                                                                  "; --csv FILE writes them all"))
+    if csv_path is not None:
+        atomic_write_text(csv_path, diff.to_csv(index=False, lineterminator="\n"))
+        click.echo(f"wrote {csv_path} ({len(diff)} rows)")

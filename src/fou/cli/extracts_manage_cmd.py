@@ -9,6 +9,7 @@ import click
 
 from fou.cli import fail
 from fou.cli.extracts_cmd import extracts_group
+from fou.cli.fetch_cmd import client_options
 from fou.cli.output import echo_json, echo_table
 from fou.extracts.format import ExtractError
 from fou.extracts.params import ParameterError
@@ -49,6 +50,9 @@ def list_cmd(folder, as_json) -> None:
     from fou.extracts.paths import data_dir
 
     root = folder or data_dir() / "extracts"
+    if not Path(root).is_dir():
+        fail(f"parameter 'folder': invalid value '{root}'; no such folder; expected a folder of extracts "
+             f"(each a folder with values.csv and manifest.json), such as {data_dir() / 'extracts'}")
     paths = sorted(p.parent for p in Path(root).glob("*/manifest.json"))
     rows = [_summary(p) for p in paths]
     if as_json:
@@ -87,7 +91,8 @@ def show_cmd(path, as_json) -> None:
         return
     m, src, cov = ex.manifest, ex.manifest["source"], ex.manifest["coverage"]
     click.echo(f"{ex.path}\n  {ex.provenance()}")
-    for key in ("kind", "base_url", "fetched_at", "description", "reference"):
+    for key in ("kind", "base_url", "api_version", "fetched_at", "answered_until", "run_at", "fetched_by", "description",
+                "reference"):
         if src.get(key):
             click.echo(f"  {key:<12} {src[key]}")
     q = src.get("queries") or {}
@@ -141,33 +146,56 @@ def verify_cmd(paths) -> None:
 
 @extracts_group.command("update")
 @click.argument("path")
-@click.option("--base-url", default=None, help="Kolada v3 base URL (default: the one in the manifest).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="New extract to write (default: NAME-updated-YYYY-MM-DD beside the extract).")
+@click.option("--overwrite", is_flag=True, help="Rewrite the extract in place (only one your own fou fetch wrote).")
+@click.option("--add-years", default=None, help="Also fetch these years for the extract's KPIs and units, e.g. 2023-2024.")
 @click.option("--dry-run", is_flag=True, help="Say what changed, write nothing.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
-def update_cmd(path, base_url, dry_run, timeout) -> None:
-    """Apply what Kolada changed since the extract was fetched (from_date), atomically.
+@client_options
+def update_cmd(path, out, overwrite, add_years, dry_run, base_url, timeout, deadline, max_wait, verbose, quiet) -> None:
+    """Apply what Kolada changed since the extract's values were true (from_date), into a new extract.
 
-    Changed values replace old ones, values Kolada deleted are dropped, and the
-    manifest records the update. An extract with no changes is left byte-identical.
+    The extract's scope is kept (KPIs, units, genders, years; --add-years extends
+    the years). Shipped extracts and extracts fetched by someone else are never
+    written into; your own is rewritten in place with --overwrite. Changed values
+    replace old ones, values Kolada deleted are dropped, and the manifest records
+    the update. When nothing changed, nothing is written.
     """
+    from fou.cli.fetch_cmd import make_client, stop_on_signals
+    from fou.cli.run_cmd import os_error
     from fou.extracts.format import load_extract
-    from fou.kolada.client import KoladaClient, KoladaError
+    from fou.extracts.params import parse_years
+    from fou.kolada.client import KoladaError, base_url_from_env
     from fou.kolada.update import update_extract
+    from fou.run import procs
 
     target = _path(path)
     try:
-        manifest_url = load_extract(target).manifest["source"].get("base_url")
-        client = KoladaClient(base_url or manifest_url, timeout=timeout, cache=False)
-        result = update_extract(target, client, dry_run=dry_run)
-    except ParameterError as exc:
-        fail(str(exc), 2)
-    except (KoladaError, ExtractError) as exc:
-        fail(f"update failed, {target} left as it was: {exc}", 1)
+        with stop_on_signals():
+            try:
+                more = parse_years(add_years, "add-years") if add_years else ()
+                manifest_url = str(load_extract(target).manifest["source"].get("base_url") or "")
+                url = base_url or (manifest_url if manifest_url.rstrip("/").endswith("/v3") else base_url_from_env())
+                client = make_client(url, timeout, deadline, max_wait, verbose, quiet, cache=False)
+                result = update_extract(target, client, out=out, overwrite=overwrite, add_years=more, dry_run=dry_run)
+            except ParameterError as exc:
+                fail(str(exc), 2)
+            except (KoladaError, ExtractError) as exc:
+                fail(f"update failed, {target} left as it was and nothing written: {exc}", 1)
+            except OSError as exc:
+                fail(f"update failed, {target} left as it was: {os_error(exc)}", 1)
+    except procs.Interrupted as stop:
+        click.echo(f"fou: interrupted by {stop.name}: update stopped, {target} left as it was", err=True)
+        raise SystemExit(stop.code) from None
     counts = f"{result.changed} changed, {result.added} added, {result.deleted} deleted"
     if result.unchanged:
         click.echo(f"{target}: nothing changed in Kolada since {result.from_date} ({client.base_url}); nothing written")
     elif dry_run:
         click.echo(f"{target}: since {result.from_date}: {counts} (dry run, nothing written)")
         click.echo(result.details.head(40).to_string(index=False))
+    elif result.target == target:
+        click.echo(f"{target}: since {result.from_date}: {counts}; extract rewritten in place, update recorded in "
+                   "manifest.json")
     else:
-        click.echo(f"{target}: since {result.from_date}: {counts}; extract rewritten, update recorded in manifest.json")
+        click.echo(f"{target}: since {result.from_date}: {counts}; wrote the updated extract to {result.target} "
+                   f"({target} unchanged)")

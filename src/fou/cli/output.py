@@ -1,9 +1,10 @@
-"""Console output of the finding commands: tables that fit the terminal, or JSON for scripts,
-and the options they share (where Kolada's catalogues come from)."""
+"""Console output of the finding commands: tables that fit the terminal (rich), or JSON for
+scripts, and the options they share (where Kolada's catalogues come from, --json, --limit)."""
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -41,41 +42,76 @@ def _missing(value: Any) -> bool:
 
 
 def echo_table(df: pd.DataFrame, columns: dict[str, str], *, flexible: str = "title", width: int | None = None) -> None:
-    """Print ``df``'s ``columns`` (name → heading) as an aligned table; the ``flexible``
-    column is cut with "…" so that lines fit the terminal."""
+    """Print ``df``'s ``columns`` (name → heading) as an aligned table (rich); the ``flexible``
+    column is cut with "…" so that lines fit the terminal (``COLUMNS``, else 120 off a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     width = width or shutil.get_terminal_size((120, 24)).columns
-    cells = {c: ["" if _missing(v) else str(v) for v in df[c]] for c in columns}
-    widths = {c: max([len(h)] + [len(v) for v in cells[c]]) for c, h in columns.items()}
-    if flexible in widths:
-        others = sum(w + 2 for c, w in widths.items() if c != flexible)
-        widths[flexible] = max(20, min(widths[flexible], width - others))
-    line = "  ".join(h.ljust(widths[c]) for c, h in columns.items())
-    click.echo(line.rstrip())
-    for i in range(len(df)):
-        parts = []
-        for c in columns:
-            v = cells[c][i]
-            if len(v) > widths[c]:
-                v = v[: widths[c] - 1] + "…"
-            parts.append(v.ljust(widths[c]))
-        click.echo("  ".join(parts).rstrip())
+    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
+    for c, heading in columns.items():
+        table.add_column(heading, no_wrap=c != flexible, min_width=20 if c == flexible else None)
+    for row in df[list(columns)].itertuples(index=False):
+        table.add_row(*[Text("" if _missing(v) else str(v), no_wrap=True, overflow="ellipsis") for v in row])
+    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False, emoji=False)
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        click.echo(line.rstrip())
+
+
+def echo_listing(rows: pd.DataFrame, *, as_json: bool, columns: dict[str, str], empty: str, footer: str,
+                 json_rows: list[dict[str, Any]] | None = None) -> None:
+    """What every finding command prints: JSON (``json_rows``, else ``rows``), or a table of
+    ``rows`` with ``footer`` below, or ``empty`` when nothing matched."""
+    if as_json:
+        echo_json(records(rows) if json_rows is None else json_rows)
+    elif rows.empty:
+        click.echo(empty)
+    else:
+        echo_table(rows, columns)
+        click.echo(footer)
+
+
+def limit_option(default: int) -> Callable:
+    """``--limit``: rows to show (0: all)."""
+    return click.option("--limit", type=click.IntRange(0), default=default, show_default=True, help="Rows to show (0: all).")
+
+
+def more_hint(shown: pd.DataFrame, hits: pd.DataFrame) -> str:
+    return "; --limit 0 shows all" if len(hits) > len(shown) else ""
 
 
 def yes_no(value: Any) -> str:
     return "" if _missing(value) else ("yes" if value else "no")
 
 
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table.")
+API_OPTIONS = [
+    click.option("--base-url", default=None, help="Kolada v3 base URL (default $FOU_KOLADA_URL or https://api.kolada.se/v3)."),
+    click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request."),
+]
+
+
+def api_options(func: Callable) -> Callable:
+    """``--json``, ``--base-url`` and ``--timeout``: the options of a command that asks Kolada directly."""
+    for option in reversed([JSON_OPTION, *API_OPTIONS]):
+        func = option(func)
+    return func
+
+
 def metadata_options(func: Callable) -> Callable:
     """Options of the finding commands: where the catalogues come from, and --json."""
     options = [
-        click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table."),
+        JSON_OPTION,
         click.option("--extract", type=click.Path(file_okay=False), default=None,
                      help="Search an extract's own metadata (kpis.csv, units.csv, groups.csv), offline."),
         click.option("--metadata", "folder", type=click.Path(file_okay=False), default=None, envvar="FOU_KOLADA_METADATA",
                      help="Folder of Kolada CSVs (kpi_catalogue.csv, municipalities.csv, ...), offline."),
-        click.option("--base-url", default=None, help="Kolada v3 base URL (default $FOU_KOLADA_URL or https://api.kolada.se/v3)."),
+        API_OPTIONS[0],
         click.option("--refresh", is_flag=True, help="Ask Kolada again even if the cached catalogue is fresh (< 24 h)."),
-        click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request."),
+        API_OPTIONS[1],
     ]
     for option in reversed(options):
         func = option(func)
@@ -118,15 +154,20 @@ def notes(md: Any) -> None:
         click.echo(f"note: {note}", err=True)
 
 
-def echo_groups(hits: pd.DataFrame, groups: pd.DataFrame, members: bool | None, what: str) -> None:
-    """A table of groups; their members too when asked, or when at most three groups match."""
+def group_records(hits: pd.DataFrame, groups: pd.DataFrame) -> list[dict[str, Any]]:
+    """Groups with their members, for JSON."""
     from fou.kolada.search import members as group_members
 
+    return [{**g, "members": records(group_members(groups, g["id"]))} for g in records(hits)]
+
+
+def echo_groups(hits: pd.DataFrame, groups: pd.DataFrame, members: bool | None, what: str) -> None:
+    """A table of groups; their members too when asked, or when at most three groups match."""
     echo_table(hits, {"id": "id", "title": "title", "members": what})
     if members or (members is None and len(hits) <= 3):
-        for g in records(hits):
+        for g in group_records(hits, groups):
             click.echo(f"\n{g['id']}  {g['title']}")
-            for m in records(group_members(groups, g["id"])):
+            for m in g["members"]:
                 click.echo(f"  {m['id']}  {m['title']}")
 
 

@@ -12,6 +12,7 @@ from fou.cli import fail, main
 from fou.extracts.format import ExtractError
 from fou.extracts.params import ParameterError
 from fou.extracts.schemas import DataFileError
+from fou.run.sources import REFUSED, NotebookChanged, allowed_by_env
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder
 
@@ -32,6 +33,9 @@ def os_error(exc: OSError) -> str:
 @click.option("--metadata", default=None, help="Folder with Kolada municipalities.csv and municipality_groups.csv.")
 @click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
               help="Set a notebook parameter wherever a notebook declares it (repeatable), e.g. microdata=FILE.")
+@click.option("--each", "each", multiple=True, metavar="NAME=VALUES",
+              help="One page per value of a parameter: a comma list, a region or group (its municipalities) or all, "
+                   "e.g. municipality=Göteborgsregionen; pages are named <notebook>-<value>.")
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Run only this notebook (repeatable).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Run configuration (default notebooks/run.toml).")
@@ -40,7 +44,10 @@ def os_error(exc: OSError) -> str:
 @click.option("--explain", is_flag=True, help="Say which notebooks would run and why, and run nothing.")
 @click.option("--wait", is_flag=True, help="When another run is writing to OUT, wait for it instead of exiting.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the final line.")
-def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jobs, force, explain, wait, quiet) -> None:
+@click.option("--allow-modified", is_flag=True,
+              help="Run notebooks that differ from their committed source; their pages, run.json and index say so.")
+def run_cmd(out, extract, region, year, years, metadata, extra, each, only, config, jobs, force, explain, wait, quiet,
+            allow_modified) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
     from fou.run import procs, runner
     from fou.run.lock import OutputBusy
@@ -55,12 +62,19 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
                 fail(f"parameter 'param': invalid value {item!r}; expected NAME=VALUE, e.g. microdata=data.dta")
             overrides[name.strip()] = value
         try:
+            from fou.run.each import parse_each
+
             defaults, entries = runner.load_config(config)
-            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None)
+            jobs_list = runner.plan(entries, defaults, overrides, out.resolve(), list(only) or None, parse_each(each),
+                                    allow_modified=allow_modified or explain)
         except (ParameterError, ExtractError, DataFileError) as exc:
             fail(str(exc))
+        except NotebookChanged as exc:
+            for line in exc.lines[:-1]:
+                click.echo(f"fou: error: {line}", err=True)
+            fail(exc.lines[-1])
         if explain:
-            _explain(jobs_list, out, force)
+            _explain(jobs_list, out, force, allow_modified or allowed_by_env())
             return
 
         from fou.cli.progress import RunDisplay
@@ -96,12 +110,15 @@ def run_cmd(out, extract, region, year, years, metadata, extra, only, config, jo
     sys.exit(1 if failed else 0)
 
 
-def _explain(jobs_list, out: Path, force: bool) -> None:
+def _explain(jobs_list, out: Path, force: bool, allow_modified: bool = False) -> None:
     """Print, per notebook, whether it would run and why."""
     from fou.run import runner
 
     for job, why in runner.decide(jobs_list, out.resolve(), force):
-        if why:
+        state = (job.source.get("notebook") or {}).get("state")
+        if state in REFUSED and not allow_modified:  # fou.run.sources
+            click.echo(f"stop  {job.name:<32} the notebook is {state}: fou run refuses it without --allow-modified")
+        elif why:
             click.echo(f"run   {job.name:<32} " + "; ".join(why))
         else:
             click.echo(f"skip  {job.name:<32} up to date: nothing it reads changed since its last run")

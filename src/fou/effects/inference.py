@@ -100,15 +100,18 @@ def _wcr(X: np.ndarray, y: np.ndarray, codes: np.ndarray, column: int,
 
     a, b = resid_r(y), resid_r(X[:, column])
     h = X @ xtx_inv[:, column]  # β_j = h'y
-    # Q maps residual-weighted draws to cluster scores of coefficient j: S diag(h) M
-    Sh = onehot.T * h[None, :]
-    Q = Sh - (Sh @ X) @ xtx_inv @ X.T
-    if singletons:
-        num_a, num_b = (h * a) @ v, (h * b) @ v
-        sa, sb = (Q * a[None, :]) @ v, (Q * b[None, :]) @ v
-    else:
-        num_a, num_b = (h * a) @ onehot @ v, (h * b) @ onehot @ v
-        sa, sb = ((Q * a[None, :]) @ onehot) @ v, ((Q * b[None, :]) @ onehot) @ v
+    # cluster scores of coefficient j for residual-weighted draws r∘V: S diag(h) M (r∘V), with
+    # M = I − X(X'X)⁻¹X' applied in low rank (O(N·K·B) rather than O(N²·B))
+    V = v if singletons else onehot @ v  # N × B: each observation's cluster weight
+    ShX = (onehot.T * h[None, :]) @ X
+
+    def scores(r: np.ndarray) -> np.ndarray:
+        rv = r[:, None] * V
+        own = h[:, None] * rv if singletons else onehot.T @ (h[:, None] * rv)
+        return own - ShX @ (xtx_inv @ (X.T @ rv))
+
+    num_a, num_b = (h * a) @ V, (h * b) @ V
+    sa, sb = scores(a), scores(b)
     saa, sab, sbb = (sa * sa).sum(0), (sa * sb).sum(0), (sb * sb).sum(0)
     correction = g / (g - 1) * (n - 1) / (n - k)
 

@@ -28,8 +28,17 @@ METHODS = {"romano-wolf": "Romano–Wolf", "holm": "Holm", "bh": "Benjamini–Ho
 
 
 def holm(p: np.ndarray) -> np.ndarray:
-    """Holm's stepdown adjustment (familywise error rate)."""
-    return _statsmodels(p, "holm")
+    """Holm's stepdown adjustment (familywise error rate): the k-th smallest of m p-values times
+    m − k + 1, made monotone, capped at 1; NaN stays NaN. (statsmodels' ``multipletests`` gives the
+    same numbers but runs ``gc.collect()`` on every call, which costs seconds in a page's kernel.)"""
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    if len(ok):
+        order = ok[np.argsort(p[ok], kind="stable")]
+        m = len(order)
+        out[order] = np.minimum(1.0, np.maximum.accumulate(p[order] * (m - np.arange(m))))
+    return out
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
@@ -71,14 +80,40 @@ def rademacher(clusters: int, draws: int, seed: int) -> np.ndarray:
 
 def bootstrap_t(h: Hypothesis, weights: np.ndarray) -> np.ndarray:
     """Null draws of the hypothesis' t statistic, one per row of ``weights`` (draws × its clusters)."""
-    delta = weights @ h.scores  # draws × k: the coefficients' bootstrap deviations
-    own = h.scores @ h.contrast  # clusters
-    lev = np.einsum("k,gkj->gj", h.contrast, h.leverage)  # clusters × k
-    # Σ_g (r_g own_g − lev_g·Δ)² expanded, so no draws × clusters temporary is squared (r_g² = 1)
-    cross = np.einsum("bk,bk->b", (weights * own[None, :]) @ lev, delta)
-    quad = np.einsum("bk,kj,bj->b", delta, lev.T @ lev, delta)
-    se = np.sqrt(np.clip(h.ssc * ((own**2).sum() - 2 * cross + quad), 0, None))
-    return (delta @ h.contrast) / np.where(se > 0, se, np.nan)
+    return bootstrap_t_many([h], weights, h.clusters)[:, 0]
+
+
+def bootstrap_t_many(hypotheses: Sequence[Hypothesis], weights: np.ndarray, clusters: pd.Index) -> np.ndarray:
+    """Null draws of several hypotheses' t statistics (draws × hypotheses) from one matrix of
+    weights (draws × ``clusters``), shared by all of them so the draws keep their dependence.
+
+    One matrix product does all the work: each hypothesis' scores ``ψ_g`` and ``own_g · L_g``
+    (with ``own_g = a·ψ_g`` and ``L_g = a·leverage_g``) are placed in the rows of its clusters
+    (zero elsewhere, which is the same as selecting its clusters' weights), so the draws'
+    coefficient deviations ``Δ = Σ_g r_g ψ_g`` and the cross terms come out together.
+    The draw's squared standard error is ``ssc · Σ_g (r_g own_g − L_g Δ)²``, expanded
+    (``r_g² = 1``) so no draws × clusters temporary is formed."""
+    blocks, parts = [], []
+    for h in hypotheses:
+        k = len(h.contrast)
+        own = h.scores @ h.contrast  # clusters
+        lev = np.einsum("k,gkj->gj", h.contrast, h.leverage)  # clusters × k
+        block = np.zeros((len(clusters), 2 * k))
+        pos = clusters.get_indexer(h.clusters)
+        block[pos, :k], block[pos, k:] = h.scores, own[:, None] * lev
+        blocks.append(block)
+        parts.append((k, float((own**2).sum()), lev.T @ lev, h.contrast, h.ssc))
+    product = weights @ np.hstack(blocks)  # draws × Σ 2k
+    out = np.empty((weights.shape[0], len(hypotheses)))
+    start = 0
+    for i, (k, own2, levlev, contrast, ssc) in enumerate(parts):
+        delta, cross_w = product[:, start:start + k], product[:, start + k:start + 2 * k]
+        start += 2 * k
+        cross = np.einsum("bk,bk->b", cross_w, delta)
+        quad = np.einsum("bk,kj,bj->b", delta, levlev, delta)
+        se = np.sqrt(np.clip(ssc * (own2 - 2 * cross + quad), 0, None))
+        out[:, i] = (delta @ contrast) / np.where(se > 0, se, np.nan)
+    return out
 
 
 def romano_wolf(t: np.ndarray, t_boot: np.ndarray, p_raw: np.ndarray | None = None) -> np.ndarray:
@@ -101,6 +136,19 @@ def romano_wolf(t: np.ndarray, t_boot: np.ndarray, p_raw: np.ndarray | None = No
     return out
 
 
+def mc_se(p: np.ndarray | pd.Series, draws: int) -> np.ndarray:
+    """Monte Carlo standard error of simulated p-values from ``draws`` draws: ``sqrt(p(1 − p)/B)``
+    (0,0049 at p = 0,05 with 1 999 draws); NaN where ``p`` is NaN."""
+    p = np.asarray(p, dtype=float)
+    return np.sqrt(p * (1 - p) / draws)
+
+
+def draws_for(mc_se_at_05: float = 0.005) -> int:
+    """Fewest draws ``B`` with ``B + 1`` a multiple of 100 whose Monte Carlo error at p = 0,05 is at most ``mc_se_at_05``."""
+    need = 0.05 * 0.95 / mc_se_at_05**2
+    return int(np.ceil((need + 1) / 100) * 100 - 1)
+
+
 def romano_wolf_by_family(table: pd.DataFrame, hypotheses: Sequence[Hypothesis], family: str | list[str] = "term",
                           draws: int = 999, seed: int = 2013) -> np.ndarray:
     """Romano–Wolf p-values within each family of rows of ``table`` (rows with the same
@@ -113,7 +161,6 @@ def romano_wolf_by_family(table: pd.DataFrame, hypotheses: Sequence[Hypothesis],
     out = np.full(len(table), np.nan)
     for _, rows in table.reset_index(drop=True).groupby(family, sort=False).groups.items():
         idx = np.asarray(rows)
-        t_boot = np.column_stack([bootstrap_t(hypotheses[i], weights[:, clusters.get_indexer(hypotheses[i].clusters)])
-                                  for i in idx])
+        t_boot = bootstrap_t_many([hypotheses[i] for i in idx], weights, clusters)
         out[idx] = romano_wolf(t[idx], t_boot, p_raw[idx])
     return out

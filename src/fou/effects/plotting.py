@@ -55,10 +55,12 @@ def _spread(targets: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray
     return pos
 
 
-def end_labels(ax, x: float, points: Sequence[tuple[float, str]], fontsize: float = 9, colour: str = "#333") -> list:
+def end_labels(ax, x: float, points: Sequence[tuple[float, str]], fontsize: float = 9, colour: str = "#333",
+               starts: Sequence[float] | None = None) -> list:
     """Name lines at their end (``x``, y) on ``ax``: labels right of ``x``, spread so that none
     overlap, with a thin leader from a point to its label when it had to move; widens the x
-    axis to make room. Call when the layout is final (it measures the axes)."""
+    axis to make room. ``starts``: per point, the x where its line ends when before ``x`` (a line
+    with missing last years): its leader starts there. Call when the layout is final (it measures the axes)."""
     if not points:
         return []
     fig = ax.figure
@@ -77,10 +79,11 @@ def end_labels(ax, x: float, points: Sequence[tuple[float, str]], fontsize: floa
     x_text = x + lead_px * per_px
     y0, y1 = ax.get_ylim()
     gap = fontsize * 1.2 * fig.dpi / 72 / box.height * (y1 - y0)
-    order = sorted(points, key=lambda p: p[0])
-    pos = _spread(np.array([y for y, _ in order]), gap, y0 + gap / 2, y1 - gap / 2)
+    begin = list(starts) if starts is not None else [x] * len(points)
+    order = sorted(zip(points, begin), key=lambda p: p[0][0])
+    pos = _spread(np.array([y for (y, _), _ in order]), gap, y0 + gap / 2, y1 - gap / 2)
     texts = []
-    for (y, name), p in zip(order, pos):
+    for ((y, name), x_end), p in zip(order, pos):
         texts.append(ax.text(x_text, p, name, fontsize=fontsize, va="center", ha="left", color=colour))
-        ax.plot([x + pad_px * per_px, x_text - pad_px * per_px], [y, p], color="#999999", lw=0.6, zorder=1)
+        ax.plot([x_end + pad_px * per_px, x_text - pad_px * per_px], [y, p], color="#999999", lw=0.6, zorder=1)
     return texts

@@ -56,7 +56,8 @@ def stratified_assignments(treated: np.ndarray, strata: np.ndarray | None, draws
         if k == len(idx):
             out[:, idx] = True
             continue
-        order = np.argsort(rng.random((draws, len(idx))), axis=1)[:, :k]
+        # the k smallest of uniform draws: a uniformly random k-subset (argpartition: O(n), not O(n log n))
+        order = np.argpartition(rng.random((draws, len(idx))), k - 1, axis=1)[:, :k]
         rows = np.repeat(np.arange(draws), k)
         out[rows, idx[order.ravel()]] = True
     return out

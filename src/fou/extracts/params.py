@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -12,6 +13,30 @@ class ParameterError(ValueError):
     def __init__(self, parameter: str, value: object, valid: str):
         self.parameter, self.value, self.valid = parameter, value, valid
         super().__init__(f"parameter {parameter!r}: invalid value {value!r}; {valid}")
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (JupyterLab) shows instead of a traceback: the one line, with what is valid.
+        Asked again for the same error (``%tb``), or in ``fou run``'s kernels (``FOU_TRACEBACKS=full``,
+        so the failure's log keeps it), the full traceback."""
+        if getattr(self, "_shown", False) or os.environ.get("FOU_TRACEBACKS") == "full":
+            return _full_traceback(self)
+        self._shown = True
+        return [f"\x1b[0;31mParameterError\x1b[0m: {self}", "(%tb shows the full traceback)"]
+
+
+def _full_traceback(exc: BaseException) -> list[str]:
+    """IPython's own rendering of ``exc``'s traceback (plain ``traceback`` outside IPython)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            return shell.InteractiveTB.structured_traceback(type(exc), exc, exc.__traceback__)
+    except ImportError:
+        pass
+    import traceback
+
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip("\n").split("\n")
 
 
 YEAR_MIN, YEAR_MAX = 1990, 2100

@@ -25,5 +25,9 @@ def report_extract_dir() -> Path:
 
 
 def default_cache_dir() -> Path:
-    """Where fou caches HTTP responses and notebook metadata: ``FOU_CACHE_DIR`` or ``~/.cache/fou``."""
-    return Path(os.environ.get("FOU_CACHE_DIR") or Path.home() / ".cache" / "fou")
+    """Where fou caches HTTP responses and notebook metadata: ``FOU_CACHE_DIR``, else the
+    platform's user cache folder (platformdirs: ``$XDG_CACHE_HOME/fou`` or ``~/.cache/fou`` on
+    Linux, ``~/Library/Caches/fou`` on macOS, ``%LOCALAPPDATA%\\fou\\Cache`` on Windows)."""
+    from platformdirs import user_cache_path
+
+    return Path(os.environ.get("FOU_CACHE_DIR") or user_cache_path("fou", appauthor=False))

@@ -32,3 +32,16 @@ def load_pilots(path: str | Path | None = None) -> pd.DataFrame:
         raise ParameterError("pilots", str(path), "expected at least two distinct four-digit municipality ids such as "
                              f"'1480' (found {bad.iloc[0]!r})" if len(bad) else "expected at least two distinct municipality ids")
     return df
+
+
+def rollout_file() -> Path:
+    """The 2021 stages of Rusta och matcha after the pilot (see ``data/reference/README.md``)."""
+    return data_dir() / "reference" / "rusta_och_matcha_2021_stages.csv"
+
+
+def load_rollout(path: str | Path | None = None) -> pd.DataFrame:
+    """Stage, start date, number of municipalities and delivery areas, source and URL of each
+    2021 stage of the national roll-out (the lists of municipalities were not found)."""
+    df = pd.read_csv(path or rollout_file(), dtype={"start": str})
+    df["start"] = pd.to_datetime(df["start"])
+    return df.sort_values("start").reset_index(drop=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from fou.extracts.params import ParameterError
+from fou.extracts.names import name_matches, rank
 from fou.extracts.paths import data_dir
 
 from fou.extracts.swedish import plural, sort_key
@@ -104,14 +105,23 @@ class Catalogue:
         return Region(_GROUP_SUFFIX.sub("", rows["group_title"].iloc[0]).strip(), ids, names, group_id)
 
     def _unit_id(self, token: str) -> str | None:
+        """A unit's id from its id or name (:func:`~fou.extracts.names.name_matches`: case
+        aside, ``Malmo`` for Malmö when no name is spelt so); a municipality before a region."""
         token = token.strip()
         if token in self._names:
             return token
-        hits = self.units[self.units["title"].map(_norm) == _norm(token)]
+        ids = name_matches(token, zip(self.units["id"], self.units["title"]))
+        hits = self.units[self.units["id"].isin(ids)]
         hits = hits[hits["type"] == "K"] if (hits["type"] == "K").any() else hits
         return hits["id"].iloc[0] if len(hits) else None
 
     def _suggest(self, token: str) -> list[str]:
+        titles = self.groups.drop_duplicates("group_id")
+        named = pd.concat([self.units[["id", "title"]], pd.DataFrame(
+            {"id": titles["group_id"], "title": titles["group_title"].map(lambda t: _GROUP_SUFFIX.sub("", t).strip())})])
+        ranked = rank(named, token, tiebreak=("_len", "id")).head(5)
+        if len(ranked):
+            return [f"{t} ({i})" for i, t in zip(ranked["id"], ranked["title"])]
         labels = {f"{t} ({i})": _norm(t) for i, t in zip(self.units["id"], self.units["title"])}
         group_titles = self.groups.drop_duplicates("group_id")
         labels.update({f"{_GROUP_SUFFIX.sub('', t).strip()} ({g})": _norm(t)
@@ -129,7 +139,9 @@ class Catalogue:
                 if text.upper() not in set(self.groups["group_id"]):
                     raise ParameterError(parameter, spec, f"unknown Kolada group id; known groups: {self._known_groups()}")
                 return self._group(text.upper())
-            matches = self.groups[self.groups["group_title"].map(_norm) == _norm(text)]
+            titles = self.groups.drop_duplicates("group_id")
+            named = name_matches(_GROUP_SUFFIX.sub("", text), zip(titles["group_id"], titles["group_title"].map(lambda t: _GROUP_SUFFIX.sub("", t))))
+            matches = self.groups[self.groups["group_id"].isin(named)]
             if len(matches):
                 unweighted = matches[matches["group_title"].str.contains("ovägt", case=False)]
                 return self._group((unweighted if len(unweighted) else matches)["group_id"].iloc[0])

@@ -1,5 +1,5 @@
 """Declared schemas of the data files pages read (evidence, municipality facts, pilot lists,
-reference units and groups), checked with pandera before any kernel starts.
+the 2021 roll-out of Rusta och matcha, reference units and groups), checked with pandera before any kernel starts.
 
 A bad cell is one line naming the file, the row (as a spreadsheet counts it: the header is
 row 1), the column and the value. pandera takes about 1,5 s to import, more than an
@@ -16,7 +16,7 @@ from pathlib import Path
 from fou.extracts.paths import default_cache_dir
 
 DIRECTIONS = ("private_better", "no_difference", "private_worse", "mixed", "not_checked")
-VERSION = 1  # bump when a schema changes, so files are checked again
+VERSION = 2  # bump when a schema changes, so files are checked again
 
 
 class DataFileError(ValueError):
@@ -56,6 +56,7 @@ def _schemas() -> dict:
             "estimate": number(), "std_error": number(checks=pa.Check.gt(0)), "ci_low": number(), "ci_high": number(),
             "unit": text(required=False), "direction_report": direction, "direction_source": direction,
             "checked": text(), "source": text(), "locator": text(),
+            "population": text(required=False), "horizon_months": number(required=False, checks=pa.Check.in_range(0, 600)),
         }, strict=False),
         "facts": pa.DataFrameSchema({
             "municipality_id": municipality_id, "municipality": text(),
@@ -69,6 +70,12 @@ def _schemas() -> dict:
                                          nullable=False, unique=True, coerce=True),
             "start": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$"), nullable=True, required=False, coerce=True),
         }, strict=False),
+        "rollout": pa.DataFrameSchema({
+            "stage": pa.Column(int, pa.Check.gt(0), unique=True, coerce=True),
+            "start": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), coerce=True),
+            "municipalities": pa.Column(int, pa.Check.in_range(1, 290), coerce=True),
+            "source": text(), "url": text(checks=pa.Check.str_matches(r"^https://")),
+        }, strict=False),
         "units": pa.DataFrameSchema({
             "id": pa.Column(str, pa.Check.str_matches(r"^\d{4}$"), unique=True, coerce=True),
             "title": text(), "type": pa.Column(str, pa.Check.isin(["K", "L"]), coerce=True),
@@ -80,7 +87,7 @@ def _schemas() -> dict:
     }
 
 
-SCHEMAS = ("evidence", "facts", "pilots", "units", "groups")
+SCHEMAS = ("evidence", "facts", "pilots", "rollout", "units", "groups")
 
 
 def _cache_file() -> Path:

@@ -1,42 +1,45 @@
 """Client for the Kolada v3 API (https://api.kolada.se/v3).
 
-Batches at most 25 elements per path segment, asks for ``per_page=5000`` and
-follows ``next_url`` (joined to the base URL when relative). Retries 429, 5xx and timeouts with exponential backoff
-(urllib3's ``Retry``), and caches successful responses on disk with an expiry
-(requests-cache), so a repeated fetch makes no network request. Values come back
-as a tidy frame in the extract columns plus ``count``, every gender kept; values
-Kolada marks ``isdeleted`` are dropped (or kept and flagged, for updates).
-Organisational-unit data (``/oudata``) come back in the same columns, the unit's
-id in ``municipality_id``.
+Batches at most 25 elements per path segment and leaves a segment out when it
+would list everything (every unit, every year), asks for ``per_page=5000`` and
+follows ``next_url`` (joined to the base URL when relative) until a page is
+empty, a ``next_url`` repeats, a page repeats the previous one, or there are more
+pages than the response's ``count`` allows. Waiting (retries of 429, 5xx and
+timeouts, Retry-After, one total deadline) is :mod:`fou.kolada.watch`'s job
+(tenacity). Successful responses are cached on disk with an expiry
+(requests-cache), so a repeated fetch makes no network request; every answer is
+logged with the time the server gave it (a cached one keeps its original time),
+so an extract can say when its values were true. ``refresh`` bypasses the cache.
+Values come back as a tidy frame in the extract columns plus ``count``, every
+gender kept; values Kolada marks ``isdeleted`` are dropped (or kept and flagged,
+for updates). Organisational-unit data (``/oudata``) come back in the same
+columns, the unit's id in ``municipality_id``.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pandas as pd
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from fou.extracts.paths import default_cache_dir
+from fou.kolada.watch import RETRY_STATUS, KoladaError, Patience, Say, short_url
+
+__all__ = ["DEFAULT_BASE_URL", "KoladaClient", "KoladaError", "RETRY_STATUS", "base_url_from_env", "batches"]
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_SEGMENT = 25
 PER_PAGE = 5000
-RETRY_STATUS = (429, 500, 502, 503, 504)
 VALUE_COLUMNS = ["kpi", "municipality_id", "municipality", "year", "gender", "value", "status", "count"]
-
-
-class KoladaError(RuntimeError):
-    """A request Kolada refused or could not answer; the message says why."""
 
 
 def base_url_from_env(base_url: str | None = None) -> str:
@@ -44,25 +47,44 @@ def base_url_from_env(base_url: str | None = None) -> str:
     return (base_url or os.environ.get("FOU_KOLADA_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
-def batches(items: Sequence[Any], size: int = MAX_SEGMENT) -> list[list[Any]]:
-    """Consecutive chunks of at most ``size`` items."""
+def batches(items: Sequence[Any] | None, size: int = MAX_SEGMENT) -> list[list[Any] | None]:
+    """Consecutive chunks of at most ``size`` items; ``None`` (the whole segment left out) stays one chunk."""
+    if items is None:
+        return [None]
     items = list(items)
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
 class KoladaClient:
-    """A Kolada v3 client with retries, backoff, timeouts and an on-disk cache."""
+    """A Kolada v3 client with retries, a total deadline, timeouts and an on-disk cache.
+
+    ``say`` receives one-line notices (retries, paging stopped early), ``log`` every
+    request URL with where its answer came from (``--verbose``), ``progress`` is
+    ``"bar"`` (a live bar), ``"lines"`` (a plain line per request set) or ``None``.
+    """
 
     def __init__(self, base_url: str | None = None, *, timeout: float = 30.0, retries: int = 4,
                  backoff: float = 0.5, cache: bool = True, cache_dir: str | Path | None = None,
-                 cache_expire: timedelta = timedelta(hours=24), progress: bool = False,
-                 per_page: int = PER_PAGE):
+                 cache_expire: timedelta = timedelta(hours=24), progress: str | None = None,
+                 per_page: int = PER_PAGE, deadline: float | None = None, max_wait: float = 60.0,
+                 say: Say | None = None, log: Say | None = None, refresh: bool = False):
         self.base_url = base_url_from_env(base_url)
         self.per_page = per_page
         self.timeout = timeout
         self.progress = progress
+        self.refresh = refresh
+        self.say: Say = say or (lambda text: None)
+        self.log: Say | None = log
+        self.patience = Patience(retries=retries, backoff=backoff, timeout=timeout, deadline=deadline,
+                                 max_wait=max_wait, say=self.say)
         self.network_requests = 0
         self.cached_requests = 0
+        self.answers: list[dict[str, Any]] = []  # per request: path, answered_at (server time), from_cache
+        self.cache_expire = cache_expire
         if cache:
             import requests_cache
 
@@ -73,54 +95,90 @@ class KoladaClient:
                 allowable_codes=(200,), stale_if_error=False)
         else:
             self.session = requests.Session()
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, other=0,
-                      backoff_factor=backoff, backoff_max=30, status_forcelist=RETRY_STATUS,
-                      allowed_methods=frozenset({"GET"}), raise_on_status=False, respect_retry_after_header=True)
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "fou-workbench (Kolada v3 client)"
 
+    @property
+    def deadline(self) -> float | None:
+        return self.patience.deadline
+
+    def remaining(self) -> float | None:
+        """Seconds left before the total deadline (None without one)."""
+        return self.patience.remaining()
+
+    def answered_span(self) -> tuple[str | None, str | None]:
+        """When the oldest and the newest answer were given by the server (ISO, UTC)."""
+        times = sorted(a["answered_at"] for a in self.answers)
+        return (times[0], times[-1]) if times else (None, None)
+
     # -- transport ------------------------------------------------------------------
+    def _attempt(self, url: str, params: dict[str, Any] | None, timeout: float) -> requests.Response:
+        kw: dict[str, Any] = {"force_refresh": True} if self.refresh and hasattr(self.session, "cache") else {}
+        return self.session.get(url, params=params, timeout=timeout, **kw)
+
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET ``url``; JSON body or a :class:`KoladaError` quoting the server's message."""
         try:
-            resp = self.session.get(url, params=params, timeout=self.timeout)
-        except requests.exceptions.Timeout as exc:
-            raise KoladaError(f"Kolada did not answer within {self.timeout:g} s after retries: {url}") from exc
-        except requests.exceptions.ConnectionError as exc:
-            if _is_timeout(exc):
-                raise KoladaError(f"Kolada did not answer within {self.timeout:g} s after retries: {url}") from exc
-            raise KoladaError(f"cannot reach Kolada at {self.base_url} after retries ({type(exc).__name__}): {url}") from exc
+            resp = self.patience.call(lambda timeout: self._attempt(url, params, timeout), url)
         except requests.exceptions.RequestException as exc:
             raise KoladaError(f"request to Kolada failed ({exc})") from exc
-        if getattr(resp, "from_cache", False):
+        cached = bool(getattr(resp, "from_cache", False))
+        when = getattr(resp, "created_at", None) if cached else None
+        if isinstance(when, datetime):
+            when = (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        answered = (when or utc_now()).isoformat(timespec="seconds")
+        if cached:
             self.cached_requests += 1
         else:
             self.network_requests += 1
+        if self.log is not None:
+            self.log(f"GET {resp.url} -> {resp.status_code} "
+                     + (f"(from cache, answered {answered})" if cached else "(network)"))
         if resp.status_code != 200:
             message = _server_message(resp)
             retried = " after retries" if resp.status_code in RETRY_STATUS else ""
             raise KoladaError(f"Kolada answered HTTP {resp.status_code}{retried} for {resp.url}: {message}")
         try:
-            return resp.json()
+            body = resp.json()
         except (ValueError, json.JSONDecodeError) as exc:
             if hasattr(self.session, "cache"):
                 self.session.cache.delete(requests=[resp.request])  # never keep a broken body
             raise KoladaError(f"Kolada sent malformed JSON for {resp.url} ({exc})") from exc
+        self.answers.append({"path": short_url(resp.url), "answered_at": answered, "from_cache": cached})
+        return body
 
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of a v3 listing, following ``next_url`` (or v2's ``next_page``)."""
+        """Every item of a v3 listing, following ``next_url`` (or v2's ``next_page``).
+
+        Stops on an empty page, a ``next_url`` already followed, a page identical to
+        the one before, or more pages than ``count`` (when it is the total) allows."""
         url: str | None = f"{self.base_url}/{path.lstrip('/')}"
         query: dict[str, Any] | None = {"per_page": self.per_page, **(params or {})}
+        seen: set[str] = set()
+        pages, allowed, previous = 0, math.inf, None
         while url:
             body = self.get_json(url, query)
             if not isinstance(body, dict) or not isinstance(body.get("values"), list):
                 raise KoladaError(f"unexpected response from {url}: no 'values' list")
-            yield from body["values"]
-            url = self._next_url(url, body.get("next_url") or body.get("next_page") or None)
-            query = None  # next_url carries the query
-
+            items = body["values"]
+            pages += 1
+            if not items or items == previous:
+                if items:
+                    self.say(f"Kolada: page {pages} of {short_url(url)} repeats the page before; paging stopped")
+                return
+            yield from items
+            previous = items
+            count = body.get("count")
+            if pages == 1 and isinstance(count, int) and count > len(items):  # count is the total
+                allowed = math.ceil(count / len(items))
+            seen.add(url if query is None else f"{url}?{json.dumps(query, sort_keys=True)}")
+            nxt = self._next_url(url, body.get("next_url") or body.get("next_page") or None)
+            if nxt is None:
+                return
+            if nxt in seen or pages >= allowed:
+                why = "repeats a page already fetched" if nxt in seen else f"goes beyond the {pages} page(s) its count allows"
+                self.say(f"Kolada: next_url of {short_url(url)} {why}; paging stopped")
+                return
+            url, query = nxt, None  # next_url carries the query
     def _next_url(self, current: str, link: Any) -> str | None:
         """``next_url`` as an absolute URL: a path is joined to the base URL's host
         (``/v3/...``) or to the base URL itself (``/data/...``, ``data/...``)."""
@@ -184,31 +242,40 @@ class KoladaClient:
         return df
 
     # -- data -----------------------------------------------------------------------
-    def plan_requests(self, kpis: Sequence[str], municipalities: Sequence[str], years: Sequence[int],
-                      ou: bool = False) -> list[str]:
-        """The data paths a fetch will request (one per batch combination); ``ou``: ``/oudata``."""
-        endpoint, unit = ("oudata", "ou") if ou else ("data", "municipality")
-        return [
-            f"{endpoint}/kpi/{','.join(k)}/{unit}/{','.join(m)}/year/{','.join(str(y) for y in yb)}"
-            for k, m, yb in itertools.product(batches(sorted(set(kpis))), batches(sorted(set(municipalities))),
-                                               batches(sorted(set(years))))
-        ]
+    def plan_requests(self, kpis: Sequence[str], municipalities: Sequence[str] | None,
+                      years: Sequence[int] | None, ou: bool = False) -> list[str]:
+        """The data paths a fetch will request (one per batch combination); ``ou``: ``/oudata``.
 
-    def values(self, kpis: Sequence[str], municipalities: Sequence[str], years: Sequence[int],
+        ``None`` leaves the segment out (Kolada then answers for every unit or every
+        year); at least two of the three segments are always sent."""
+        endpoint, unit = ("oudata", "ou") if ou else ("data", "municipality")
+        if municipalities is None and years is None:
+            raise ValueError("Kolada needs two of the kpi, unit and year segments; name the units or the years")
+        paths = []
+        for k, m, yb in itertools.product(batches(sorted(set(kpis))),
+                                           batches(None if municipalities is None else sorted(set(municipalities))),
+                                           batches(None if years is None else sorted(set(years)))):
+            path = f"{endpoint}/kpi/{','.join(k or [])}"
+            path += f"/{unit}/{','.join(m)}" if m is not None else ""
+            path += f"/year/{','.join(str(y) for y in yb)}" if yb is not None else ""
+            paths.append(path)
+        return paths
+
+    def values(self, kpis: Sequence[str], municipalities: Sequence[str] | None, years: Sequence[int] | None,
                names: dict[str, str] | None = None, *, from_date: str | None = None, keep_deleted: bool = False,
                ou: bool = False) -> pd.DataFrame:
         """Values for every KPI × unit × year combination, all genders, tidy.
 
-        ``from_date`` (YYYY-MM-DD) asks only for values changed since; values marked
-        ``isdeleted`` are dropped unless ``keep_deleted`` (then an ``isdeleted`` column
-        says which). ``ou``: organisational units (``/oudata``) instead of municipalities.
+        ``municipalities=None``: every unit Kolada has (the segment is left out);
+        ``years=None``: every year. ``from_date`` (YYYY-MM-DD) asks only for values
+        changed since; values marked ``isdeleted`` are dropped unless
+        ``keep_deleted`` (then an ``isdeleted`` column says which). ``ou``:
+        organisational units (``/oudata``) instead of municipalities.
         """
-        paths = self.plan_requests(kpis, municipalities, years, ou=ou)
+        paths = self.plan_requests(kpis, municipalities, years, ou=ou) if kpis else []
         params = {"from_date": from_date} if from_date else None
         rows: list[dict[str, Any]] = []
-        from tqdm.auto import tqdm
-
-        for path in tqdm(paths, desc="Kolada", unit="batch", disable=not self.progress or len(paths) < 2):
+        for path in self._progress(paths):
             for item in self.paginate(path, params):
                 unit = item.get("ou") if ou else item.get("municipality")
                 for v in item.get("values") or []:
@@ -229,6 +296,24 @@ class KoladaClient:
         df["count"] = pd.to_numeric(df["count"], errors="coerce").astype("Int64")
         return df.sort_values(["kpi", "municipality_id", "year", "gender"]).reset_index(drop=True)
 
+    def _progress(self, paths: list[str]) -> Iterable[str]:
+        """``paths`` with a live bar (``progress="bar"``) or a line per request set (``"lines"``)."""
+        if self.progress == "bar" and len(paths) > 1:
+            import sys
+
+            from tqdm import tqdm
+
+            return tqdm(paths, desc="Kolada", unit="request set", file=sys.stderr, leave=False)
+        if self.progress == "lines" and len(paths) > 1:
+            return _lines(paths, self.say)
+        return paths
+
+
+def _lines(paths: list[str], say: Callable[[str], None]) -> Iterator[str]:
+    for i, path in enumerate(paths, 1):
+        say(f"Kolada: request set {i} of {len(paths)}: {path}")
+        yield path
+
 
 def _members(groups: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Group listings flattened to one row per member."""
@@ -239,14 +324,6 @@ def _members(groups: Iterable[dict[str, Any]]) -> pd.DataFrame:
                          "member_id": str(m.get("member_id", m.get("id"))),
                          "member_title": str(m.get("member_title", m.get("title")))})
     return pd.DataFrame(rows, columns=["group_id", "group_title", "member_id", "member_title"])
-
-
-def _is_timeout(exc: Exception) -> bool:
-    """True when urllib3 gave up after read timeouts (requests reports them as ConnectionError)."""
-    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
-
-    inner = exc.args[0] if exc.args else None
-    return isinstance(inner, MaxRetryError) and isinstance(inner.reason, ReadTimeoutError)
 
 
 def _server_message(resp: requests.Response) -> str:

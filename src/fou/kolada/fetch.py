@@ -10,7 +10,7 @@ from typing import Any
 from fou.extracts.format import Extract, write_extract
 from fou.kolada.client import KoladaClient, KoladaError
 from fou.kolada.kpimeta import kpi_metadata, kpi_table
-from fou.kolada.plan import fetch_planned, group_ids, group_names, plan_units
+from fou.kolada.plan import all_units_plan, fetch_planned, group_ids, group_names, plan_units
 from fou.extracts.params import ParameterError
 from fou.extracts.regions import Catalogue
 
@@ -106,29 +106,29 @@ def parse_kpis(text: str) -> list[str]:
 
 def resolve_units(spec: str, catalogue: Catalogue, parameter: str = "municipality") -> list[str]:
     """``all`` (every unit in Kolada's municipality list) or a region/list resolved by the catalogue."""
-    if spec.strip().lower() == "all":
+    if is_all(spec):
         return sorted(catalogue.units["id"].tolist())
     return list(catalogue.resolve(spec, parameter).ids)
 
 
-def fetch_extract(out: str | Path, kpis: list[str], units_spec: str | None, years: tuple[int, ...],
-                  client: KoladaClient, *, extra_units: tuple[str, ...] = (), study_id: str | None = None,
-                  units_parameter: str = "municipality", group_values: bool = False,
-                  overwrite: bool = True) -> Extract:
-    """Fetch ``kpis`` for the units and years and write an extract at ``out``.
+def is_all(spec: str | None) -> bool:
+    return (spec or "").strip().lower() == "all"
 
-    ``units_spec`` is resolved with Kolada's own municipality list and groups;
-    ``extra_units`` (e.g. Riket) are added. ``study_id`` is only recorded in the
-    manifest. ``group_values`` also asks for the group ``units_spec`` names, as
-    Kolada computes it (unweighted mean of the members, ``count``), stored under
-    the group id. Units a KPI's ``municipality_type`` does not fit are not asked
-    for (warnings in ``source.warnings``). Nothing is written unless every request
-    succeeded; an existing extract at ``out`` is replaced only by a complete new
-    one, only when ``fou fetch`` wrote it and ``overwrite`` allows
-    (:func:`check_target`). The manifest's ``source.not_returned`` lists what
-    Kolada had no values for.
-    """
-    check_target(out, overwrite)
+
+def answer_times(client: KoladaClient) -> dict[str, Any]:
+    """When the values were true: ``fetched_at`` is the oldest answer the server gave to a data
+    request (a response served from the cache keeps the time it was fetched), ``answered_until``
+    the newest, ``run_at`` when fou ran; ``answers`` lists every request with its time."""
+    run_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    data = [a for a in client.answers if a["path"].startswith(("data/", "oudata/"))] or client.answers
+    times = sorted(a["answered_at"] for a in data)
+    return {"fetched_at": times[0] if times else run_at, "answered_until": times[-1] if times else run_at,
+            "run_at": run_at, "answers": list(client.answers)}
+
+
+def plan_fetch(kpis: list[str], units_spec: str | None, years: tuple[int, ...] | None, client: KoladaClient, *,
+               extra_units: tuple[str, ...] = (), units_parameter: str = "municipality", group_values: bool = False):
+    """Metadata and the request plan of a fetch: ``(units, groups, meta, ids, plan, warnings)``."""
     units = client.municipalities()
     groups = client.groups()
     catalogue = Catalogue(units, groups)
@@ -139,30 +139,68 @@ def fetch_extract(out: str | Path, kpis: list[str], units_spec: str | None, year
     unknown = [k for k in kpis if k not in known]
     if unknown:
         raise ParameterError("kpi", ",".join(unknown), "Kolada does not know these KPI ids; find ids with `fou kpi search TEXT`")
+    if is_all(units_spec):
+        plan, warnings = all_units_plan(kpis, ids, years), []
+    else:
+        plan, warnings = plan_units(meta, kpis, ids, units, groups)
+    return units, groups, meta, ids, plan, warnings
+
+
+def fetch_extract(out: str | Path, kpis: list[str], units_spec: str | None, years: tuple[int, ...] | None,
+                  client: KoladaClient, *, extra_units: tuple[str, ...] = (), study_id: str | None = None,
+                  units_parameter: str = "municipality", group_values: bool = False,
+                  overwrite: bool = True) -> Extract:
+    """Fetch ``kpis`` for the units and years and write an extract at ``out``.
+
+    ``units_spec`` is resolved with Kolada's own municipality list and groups
+    (``all``: every unit, asked without a municipality segment); ``years=None``
+    asks for every year Kolada has. ``extra_units`` (e.g. Riket) are added.
+    ``study_id`` is only recorded in the manifest. ``group_values`` also asks for
+    the group ``units_spec`` names, as Kolada computes it (unweighted mean of the
+    members, ``count``), stored under the group id. Units a KPI's
+    ``municipality_type`` does not fit are not asked for unless sharing batches
+    costs nothing (warnings in ``source.warnings``). Nothing is written unless every
+    request succeeded; an existing extract at ``out`` is replaced only by a complete
+    new one, only when ``fou fetch`` wrote it and ``overwrite`` allows
+    (:func:`check_target`). The manifest's ``source.not_returned`` lists what
+    Kolada had no values for; ``fetched_at`` is when the server gave the oldest
+    answer (:func:`answer_times`).
+    """
+    check_target(out, overwrite)
+    units, groups, meta, ids, plan, warnings = plan_fetch(
+        kpis, units_spec, years, client, extra_units=extra_units, units_parameter=units_parameter,
+        group_values=group_values)
     names = dict(zip(units["id"], units["title"])) | group_names(groups)
-    plan, warnings = plan_units(meta, kpis, ids, units, groups, warn=(units_spec or "").strip().lower() != "all")
     values = fetch_planned(client, plan, years, names)
+    if is_all(units_spec):
+        values = values[values["municipality_id"].isin(ids)].reset_index(drop=True)
+    if values.empty:
+        span_text = f"{years[0]}–{years[-1]}" if years else "any year"
+        raise KoladaError(f"Kolada returned no values for {', '.join(kpis)} × {len(ids)} units × {span_text}")
+    asked_years = tuple(years) if years else tuple(sorted(int(y) for y in values["year"].unique()))
     titles = dict(zip(meta["id"], meta["title"]))
+    times = answer_times(client)
     source: dict[str, Any] = {
         "kind": "fetched",
         "fetched": True,
         "base_url": client.base_url,
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "api_version": "v3",
+        **{k: times[k] for k in ("fetched_at", "answered_until", "run_at")},
         "description": "fetched from the Kolada v3 API by fou fetch; source of the figures: Kolada (RKA)",
         "queries": {"kpis": list(kpis), "municipalities": ids if len(ids) <= 30 else f"{len(ids)} units",
-                    "municipality_spec": units_spec, "years": list(years),
-                    "study": study_id, "paths": sum(len(client.plan_requests(k, u, years)) for k, u in plan),
+                    "municipality_spec": units_spec, "years": list(years) if years else "all",
+                    "genders": ["K", "M", "T"], "study": study_id,
+                    "paths": sum(len(client.plan_requests(k, u, years)) for k, u in plan),
                     "unit_ids": ids, "group_values": group_values},
         "warnings": warnings,
-        "requests": {"network": client.network_requests, "cached": client.cached_requests},
+        "requests": {"network": client.network_requests, "cached": client.cached_requests,
+                     "answers": times["answers"]},
         "kpi_titles": titles,
     }
-    source["not_returned"] = gaps(values, list(kpis), tuple(years))
+    source["not_returned"] = gaps(values, list(kpis), asked_years)
     counts = values.groupby("kpi").size().reindex(kpis, fill_value=0).astype(int).to_dict()
     extra = {"units.csv": units.to_csv(index=False, lineterminator="\n"),
              "groups.csv": groups.to_csv(index=False, lineterminator="\n"), "kpis.csv": kpi_table(meta)}
-    if values.empty:
-        raise KoladaError(f"Kolada returned no values for {', '.join(kpis)} × {len(ids)} units × {years[0]}–{years[-1]}")
     return write_extract(values, out, source, extra_files=extra, counts_by_kpi=counts,
                          kpi_metadata=kpi_metadata(meta, values, source["fetched_at"]),
                          name=Path(out).name, title=f"Kolada {', '.join(kpis[:4])}{'…' if len(kpis) > 4 else ''}")

@@ -4,24 +4,21 @@ finding things, from one of three places:
 - an extract's own metadata (``kpis.csv``, ``units.csv``, ``groups.csv``), offline;
 - a folder of Kolada CSVs (``kpi_catalogue.csv``, ``municipalities.csv``,
   ``municipality_groups.csv``, ``kpi_groups.csv``, as in ``../shared/data/kolada``);
-- the API, cached on disk per base URL (``FOU_CACHE_DIR/metadata``) for 24 hours.
-  When Kolada cannot be reached, an older cached copy is used and :attr:`notes`
-  says from when.
+- the API, its responses cached on disk (requests-cache, ``FOU_CACHE_DIR/metadata``)
+  for 24 hours. When Kolada cannot be reached, an older cached response is used
+  (requests-cache's ``stale_if_error``) and :attr:`notes` says from when.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from fou.extracts.atomic import atomic_write_text
 from fou.extracts.paths import default_cache_dir
-from fou.kolada.client import KoladaClient, KoladaError
+from fou.kolada.client import KoladaClient, KoladaError, base_url_from_env
 from fou.kolada.kpimeta import CATALOGUE_COLUMNS, clean, truthy
 
 GROUP_COLUMNS = ["group_id", "group_title", "member_id", "member_title"]
@@ -41,12 +38,13 @@ class Metadata:
                  client: KoladaClient | None = None):
         self.extract = Path(extract) if extract else None
         self.folder = Path(folder) if folder else None
-        self.client = client or KoladaClient(base_url, timeout=timeout, cache=False)
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self.max_age, self.refresh = max_age, refresh
+        self.refresh = refresh
         self.notes: list[str] = []
+        self._offline = False  # Kolada did not answer: cached answers only
+        self._client, self._client_args = client, (base_url, timeout, max_age)
         self.origin = (f"extract {self.extract}" if self.extract else f"folder {self.folder}" if self.folder
-                       else f"Kolada API {self.client.base_url}")
+                       else f"Kolada API {client.base_url if client else base_url_from_env(base_url)}")
 
     # -- catalogues -------------------------------------------------------------------
     def kpis(self) -> pd.DataFrame:
@@ -80,6 +78,9 @@ class Metadata:
         candidates = [f for f in (file, in_extract, in_folder) if f]
         path = next((base / f for f in candidates if (base / f).is_file()), None)
         if path is None and self.extract and name in ("kpi", "municipality"):
+            if name == "kpi":
+                self.notes.append(f"the extract {self.extract.name} has no kpis.csv: it knows its KPIs' ids and at most "
+                                  "their titles; leave out --extract to ask Kolada")
             return _frame(_from_extract_values(self.extract, name), name)
         if path is None:
             what = "extract" if self.extract else "folder"
@@ -89,29 +90,49 @@ class Metadata:
         df = df.rename(columns={"id": "group_id", "title": "group_title"}) if name.endswith("groups") and "id" in df else df
         return _frame(df.map(clean).to_dict("records"), name)
 
-    def _cache_file(self, name: str) -> Path:
-        slug = hashlib.sha256(self.client.base_url.encode("utf-8")).hexdigest()[:16]
-        return self.cache_dir / "metadata" / slug / f"{name}.json"
+    @property
+    def client(self) -> KoladaClient:
+        """The API client (made on first use): responses cached for ``max_age``; ``refresh``
+        asks Kolada again (requests-cache's ``force_refresh``)."""
+        if self._client is None:
+            base_url, timeout, max_age = self._client_args
+            self._client = KoladaClient(base_url, timeout=timeout, cache=True, cache_dir=self.cache_dir / "metadata",
+                                        cache_expire=max_age)
+        session = self._client.session
+        if hasattr(session, "settings") and self._note_stale not in session.hooks["response"]:
+            session.settings.stale_if_error = True  # an expired answer stands in when Kolada cannot be reached
+            self._client.refresh = self._client.refresh or self.refresh
+            session.hooks["response"].append(self._note_stale)
+        return self._client
+
+    def _note_stale(self, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """Say when a cached answer stood in for one Kolada did not give."""
+        if getattr(response, "from_cache", False) and (self._offline or getattr(response, "is_expired", False)):
+            note = (f"Kolada could not be reached; using its answer cached {response.created_at:%Y-%m-%d %H:%M} UTC "
+                    f"({response.url})")
+            if note not in self.notes:
+                self.notes.append(note)
+        return response
 
     def _from_api(self, name: str) -> list[dict[str, Any]]:
-        path = self._cache_file(name)
-        cached = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-        now = datetime.now(timezone.utc)
-        if cached and not self.refresh and now - datetime.fromisoformat(cached["fetched_at"]) < self.max_age:
-            return cached["values"]
+        offline = f"; no cached copy of Kolada's {name} catalogue either (--metadata DIR or --extract PATH work offline)"
+        session = self.client.session
+        if self._offline:  # an earlier catalogue found Kolada away: cached answers only
+            try:
+                return self._fetch(name)
+            except KoladaError:
+                raise KoladaError(f"Kolada could not be reached{offline}") from None
         try:
-            records = self._fetch(name)
+            return self._fetch(name)
         except KoladaError as exc:
-            if not cached:
-                raise KoladaError(f"{exc}; no cached copy of Kolada's {name} catalogue either "
-                                  "(--metadata DIR or --extract PATH work offline)") from exc
-            self.notes.append(f"Kolada could not be reached ({exc}); using the {name} catalogue cached "
-                              f"{cached['fetched_at'][:16].replace('T', ' ')} UTC")
-            return cached["values"]
-        payload = {"base_url": self.client.base_url, "fetched_at": now.isoformat(timespec="seconds"), "values": records}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(payload, ensure_ascii=False))
-        return records
+            if not hasattr(session, "settings"):
+                raise KoladaError(f"{exc}{offline}") from exc
+            # Kolada did not answer: any cached answer, however old, and no request (only_if_cached)
+            self._offline, session.settings.only_if_cached, self.client.refresh = True, True, False
+            try:
+                return self._fetch(name)
+            except KoladaError:
+                raise KoladaError(f"{exc}{offline}") from exc
 
     def _fetch(self, name: str) -> list[dict[str, Any]]:
         if name == "kpi":

@@ -12,7 +12,6 @@ each unit belongs to.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from fou.extracts.format import Extract, write_extract
 from fou.extracts.params import ParameterError
 from fou.extracts.regions import Catalogue
 from fou.kolada.client import KoladaClient, KoladaError
+from fou.kolada.fetch import answer_times
 from fou.kolada.kpimeta import clean, kpi_metadata, kpi_table, truthy
 
 _OU_RE = re.compile(r"^[A-Z]\d{2}[A-Z][0-9A-Z]+$")
@@ -79,7 +79,7 @@ def find_ous(client: KoladaClient, ids: list[str], municipality_spec: str | None
 
 
 def fetch_ou_extract(out: str | Path, kpis: list[str], ou_spec: str, municipality_spec: str | None,
-                     years: tuple[int, ...], client: KoladaClient) -> Extract:
+                     years: tuple[int, ...] | None, client: KoladaClient) -> Extract:
     """Fetch ``kpis`` for organisational units and write an extract at ``out`` (atomically)."""
     table, _ = find_ous(client, parse_ou_ids(ou_spec), municipality_spec)
     meta = client.kpis(kpis)
@@ -93,16 +93,19 @@ def fetch_ou_extract(out: str | Path, kpis: list[str], ou_spec: str, municipalit
     values["unit_type"] = values["municipality_id"].map(dict(zip(table["id"], table["unit_type"]))).fillna("")
     if values.empty:
         raise KoladaError(f"Kolada returned no organisational-unit values for {', '.join(kpis)} × {len(ids)} units × "
-                          f"{years[0]}–{years[-1]}")
-    fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                          + (f"{years[0]}–{years[-1]}" if years else "any year"))
+    times = answer_times(client)
+    fetched_at = times["fetched_at"]
     source: dict[str, Any] = {
-        "kind": "fetched", "fetched": True, "base_url": client.base_url, "fetched_at": fetched_at,
+        "kind": "fetched", "fetched": True, "base_url": client.base_url, "api_version": "v3",
+        **{k: times[k] for k in ("fetched_at", "answered_until", "run_at")},
         "description": "organisational-unit values fetched from the Kolada v3 API (/oudata) by fou fetch --ou; "
                        "source of the figures: Kolada (RKA)",
         "queries": {"kpis": list(kpis), "unit_kind": "ou", "ou": ou_spec, "municipality_spec": municipality_spec,
-                    "years": list(years), "unit_ids": ids, "paths": len(client.plan_requests(kpis, ids, years, ou=True))},
+                    "years": list(years) if years else "all", "genders": ["K", "M", "T"], "unit_ids": ids, "paths": len(client.plan_requests(kpis, ids, years, ou=True))},
         "warnings": warnings,
-        "requests": {"network": client.network_requests, "cached": client.cached_requests},
+        "requests": {"network": client.network_requests, "cached": client.cached_requests,
+                     "answers": times["answers"]},
         "kpi_titles": dict(zip(meta["id"], meta["title"])),
     }
     counts = values.groupby("kpi").size().reindex(kpis, fill_value=0).astype(int).to_dict()

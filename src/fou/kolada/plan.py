@@ -6,17 +6,23 @@ costs batches and returns nothing, so those units are left out, with a warning
 when the user named them. Municipality groups (``G…``) count as the type of their
 members; with ``--group-values`` the group id itself is asked for, and Kolada
 answers with the unweighted mean of the members that have a value (``count``).
+
+The plan is kept at its floor: KPIs are asked together when that costs no more
+requests than asking them by the units they cover (a region KPI asked for
+municipalities too costs nothing when the batches are shared), and every unit
+(``all``) leaves the municipality segment out (:func:`all_units_plan`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
 
 from fou.extracts.params import ParameterError
 from fou.extracts.regions import RIKET_ID, Catalogue
-from fou.kolada.client import KoladaClient
+from fou.kolada.client import MAX_SEGMENT, KoladaClient
 from fou.kolada.kpimeta import clean
 
 _TYPE_LABEL = {"K": "municipality", "L": "region", "A": "municipality and region"}
@@ -54,13 +60,28 @@ def plan_units(meta: pd.DataFrame, kpis: Sequence[str], ids: Sequence[str], unit
             shown = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
             what = "none of the units asked for" if not keep else f"{len(left_out)} of the units asked for ({shown})"
             warnings.append(f"{kpi} is a {_TYPE_LABEL.get(mt, mt)} KPI (municipality_type {mt}): Kolada has no "
-                            f"values for {what}; not requested")
+                            f"values for {what}")
         if keep:
             by_units.setdefault(keep, []).append(kpi)
-    return [(sorted(k), list(u)) for u, k in by_units.items()], warnings
+    split = [(sorted(k), list(u)) for u, k in by_units.items()]
+    asked = [k for k in kpis if any(k in ks for ks, _ in split)]
+    together = [(sorted(asked), sorted({u for _, us in split for u in us}))] if asked else []
+    return (together if together and cost(together) <= cost(split) else split), warnings
 
 
-def fetch_planned(client: KoladaClient, plan: list[tuple[list[str], list[str]]], years: Sequence[int],
+def cost(plan: Sequence[tuple[Sequence[str], Sequence[str] | None]]) -> int:
+    """Request sets of a plan (KPI batches × unit batches, per year batch)."""
+    return sum(math.ceil(len(k) / MAX_SEGMENT) * (1 if u is None else math.ceil(len(u) / MAX_SEGMENT))
+               for k, u in plan)
+
+
+def all_units_plan(kpis: Sequence[str], ids: Sequence[str], years: Sequence[int] | None) -> list[tuple[list[str], list[str] | None]]:
+    """Every unit: the municipality segment is left out (Kolada answers for all units), unless
+    the years are left out too (two segments are needed), then the units are listed."""
+    return [(sorted(kpis), None if years is not None else sorted(ids))]
+
+
+def fetch_planned(client: KoladaClient, plan: list[tuple[list[str], list[str] | None]], years: Sequence[int] | None,
                   names: dict[str, str]) -> pd.DataFrame:
     """Values for each ``(kpis, units)`` of a plan, in one frame."""
     frames = [client.values(k, u, years, names) for k, u in plan]

@@ -195,9 +195,13 @@ class KoladaData:
         g = groups if ids is None else groups[groups["group_id"].isin(ids)]
         g = _title_filter(g, title, "group_title")
         mid, mtitle = member_keys
-        return [{"id": gid, "title": sub["group_title"].iloc[0],
-                 "members": [{mid: r.member_id, mtitle: _json_value("title", r.member_title)} for r in sub.itertuples()]}
-                for gid, sub in g.groupby("group_id", sort=True)]
+        out: dict[str, dict[str, Any]] = {}
+        for gid, title, member, name in zip(g["group_id"], g["group_title"], g["member_id"], g["member_title"]):
+            entry = out.get(gid)
+            if entry is None:
+                entry = out[gid] = {"id": gid, "title": title, "members": []}
+            entry["members"].append({mid: member, mtitle: _json_value("title", name)})
+        return [out[gid] for gid in sorted(out)]
 
 
 def _build_rows(values: pd.DataFrame) -> dict[tuple[str, str, int], list[dict]]:

@@ -1,120 +1,167 @@
-"""A Kolada client that says what it is waiting for and gives up at a total deadline.
+"""How the Kolada client waits: retries, backoff, Retry-After and one total deadline (tenacity).
 
-:class:`WatchedClient` is :class:`fou.kolada.client.KoladaClient` plus three
-things a person at the terminal needs: a line every few seconds while a request
-is outstanding, a line for every retry (why, and which attempt), and a total
-``deadline`` in seconds over all requests and their retries, after which the
-fetch stops with a one-line reason instead of retrying on.
+:class:`Patience` wraps one HTTP attempt in a :class:`tenacity.Retrying`: it retries
+429, 5xx, timeouts and refused connections, waits what the server asks for
+(``Retry-After``, seconds or an HTTP date) or else an exponential backoff, and
+stops
+
+- after ``retries`` retries;
+- when the next wait would not end before the total ``deadline`` (seconds over
+  every request, every retry and every wait of a fetch); the timeout of each
+  attempt is cut to the time that is left, so no wait outlasts the deadline;
+- without a deadline, when the server asks to wait longer than ``max_wait``
+  seconds: that is reported, not slept through.
+
+Every retry is reported through ``say`` (why, which attempt, how long the wait).
+The stop reason becomes one :class:`KoladaError` naming the request.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
+import email.utils
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlparse
 
-from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, retry_if_result, wait_exponential
 
-from fou.kolada.client import KoladaClient, KoladaError
-
+RETRY_STATUS = (429, 500, 502, 503, 504)
 Say = Callable[[str], None]
 
 
+class KoladaError(RuntimeError):
+    """A request Kolada refused or could not answer; the message says why."""
+
+
 def short_url(url: str | None) -> str:
-    """The path of a request after ``/v3/``, shortened for a message."""
-    path = urlparse(url or "").path
-    path = path.split("/v3/", 1)[-1]
-    return path if len(path) <= 70 else path[:67] + "…"
+    """The path (and query) of a request after ``/v3/``, shortened for a message."""
+    parsed = urlparse(url or "")
+    path = parsed.path.split("/v3/", 1)[-1] + (f"?{parsed.query}" if parsed.query else "")
+    return path if len(path) <= 90 else path[:87] + "…"
 
 
-def _reporting(base: Retry, client: WatchedClient) -> Retry:
-    """A copy of ``base`` that reports each retry and stops retrying at the client's deadline."""
-
-    class Reporting(type(base)):  # type: ignore[misc]
-        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-            new = super().increment(method, url, response, error, _pool, _stacktrace)  # raises when retries run out
-            why = f"HTTP {response.status}" if response is not None and response.status else \
-                ("no answer within the timeout" if "timed out" in str(error).lower() else type(error).__name__)
-            left = client.remaining()
-            # a timed-out attempt would time out again: retry only if a whole attempt fits before the deadline
-            needed = new.get_backoff_time() + (client.timeout if response is None else 0.05)
-            if left is not None and left < needed:
-                client.out_of_time = True
-                raise MaxRetryError(_pool, url, error or ResponseError(f"{why}; no time left before the deadline"))
-            total = (base.total or 0) + 1
-            client.say(f"Kolada: {why} for {short_url(url)}; retrying (attempt {len(new.history) + 1} of {total})")
-            return new
-
-    retry = copy.copy(base)
-    retry.__class__ = Reporting
-    return retry
+def retry_after(resp: requests.Response | None) -> float | None:
+    """Seconds the server asks to wait (``Retry-After`` as seconds or an HTTP date), else None."""
+    value = resp.headers.get("Retry-After") if resp is not None else None
+    if value is None or not str(value).strip():
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-class _Ticker:
-    """Says every ``every`` seconds that a request is still outstanding."""
-
-    def __init__(self, client: WatchedClient, url: str):
-        self.client, self.url = client, url
-        self.started = time.monotonic()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stopped.wait(self.client.every):
-            waited = time.monotonic() - self.started
-            left = self.client.remaining()
-            tail = f"; {max(left, 0):.0f} s left of the deadline" if left is not None else ""
-            self.client.say(f"Kolada: still waiting for {short_url(self.url)} ({waited:.0f} s; "
-                            f"{self.client.answered} request(s) answered so far{tail})")
-
-    def stop(self) -> None:
-        self.stopped.set()
+def _retryable(resp: requests.Response) -> bool:
+    return resp.status_code in RETRY_STATUS
 
 
-class WatchedClient(KoladaClient):
-    """:class:`KoladaClient` with progress lines (``say``) and a total ``deadline`` in seconds."""
+def _why(state: RetryCallState) -> str:
+    outcome = state.outcome
+    if outcome is None:
+        return "no answer"
+    exc = outcome.exception()
+    if exc is None:
+        return f"HTTP {outcome.result().status_code}"
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
+        return "no answer within the timeout"
+    return f"no connection ({type(exc).__name__})"
 
-    def __init__(self, *args: Any, deadline: float | None = None, say: Say | None = None, every: float = 5.0,
-                 **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
+
+class Patience:
+    """Retries and waits for one client; ``deadline`` counts from construction."""
+
+    def __init__(self, *, retries: int = 4, backoff: float = 0.5, timeout: float = 30.0,
+                 deadline: float | None = None, max_wait: float = 60.0, say: Say | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.retries, self.timeout, self.deadline, self.max_wait = retries, timeout, deadline, max_wait
         self.say: Say = say or (lambda text: None)
-        self.every = every
+        self.backoff = wait_exponential(multiplier=backoff, max=30)
+        self.sleep = sleep
+        self.started = time.monotonic()
         self.answered = 0
-        self.out_of_time = False
-        self._started = time.monotonic()
-        self._timeout = self.timeout
-        for adapter in {id(a): a for a in (self.session.get_adapter(p) for p in ("http://", "https://"))}.values():
-            adapter.max_retries = _reporting(adapter.max_retries, self)
+        self.url = ""
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None without one)."""
-        return None if self.deadline is None else self.deadline - (time.monotonic() - self._started)
+        return None if self.deadline is None else self.deadline - (time.monotonic() - self.started)
 
-    def _expired(self, detail: str = "") -> KoladaError:
-        return KoladaError(f"no complete answer from Kolada within the deadline of {self.deadline:g} s"
-                           + (f" ({detail})" if detail else ""))
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        asked = retry_after(outcome.result()) if outcome is not None and not outcome.failed else None
+        return asked if asked is not None else float(self.backoff(state))
 
-    def get_json(self, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _stop(self, state: RetryCallState) -> bool:
+        wait = state.upcoming_sleep
+        asked = retry_after(state.outcome.result()) if state.outcome and not state.outcome.failed else None
+        left = self.remaining()
+        if left is not None and left < wait + 0.05:
+            state.stop_reason = (f"the next retry would start after it (wait {wait:.0f} s"
+                                 f"{' asked by Retry-After' if asked is not None else ''}, {max(left, 0):.0f} s left)")
+            return True
+        if left is None and asked is not None and asked > self.max_wait:
+            state.stop_reason = (f"Kolada asked to wait {asked:.0f} s before retrying (Retry-After), longer than "
+                                 f"--max-wait {self.max_wait:g} s; try again later, or allow the wait with "
+                                 f"--max-wait or --deadline")
+            return True
+        if state.attempt_number > self.retries:
+            state.stop_reason = "after retries"
+            return True
+        return False
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        url = self.url
+        self.say(f"Kolada: {_why(state)} for {short_url(url)}; retrying (attempt {state.attempt_number + 1} of "
+                 f"{self.retries + 1}) in {state.upcoming_sleep:.1f} s")
+
+    def _give_up(self, state: RetryCallState) -> Any:
+        url, reason = self.url, getattr(state, "stop_reason", "after retries")
+        outcome = state.outcome
+        deadline = reason.startswith("the next retry would start after it")
+        prefix = (f"no complete answer from Kolada within the deadline of {self.deadline:g} s "
+                  f"({self.answered} request(s) answered): " if deadline else "")
+        if outcome is not None and not outcome.failed:  # a retryable status, out of patience
+            resp = outcome.result()
+            if reason == "after retries":
+                return resp  # the caller reports the status with the server's message
+            raise KoladaError(f"{prefix}Kolada answered HTTP {resp.status_code} for {url}; {reason}")
+        exc = outcome.exception() if outcome is not None else None
+        why = _why(state)
+        timeout = why == "no answer within the timeout"
+        what = (f"Kolada did not answer within {self.timeout:g} s" if timeout else
+                f"cannot reach Kolada ({type(exc).__name__})")
+        tail = " after retries" if reason == "after retries" else f"; {reason}"
+        raise KoladaError(f"{prefix}{what}{tail}: {url}") from exc
+
+    def call(self, attempt: Callable[[float], requests.Response], url: str) -> requests.Response:
+        """Run ``attempt(timeout)`` until it gives a non-retryable answer or patience ends."""
         left = self.remaining()
         if left is not None and left <= 0:
-            raise self._expired(f"{self.answered} request(s) answered; --deadline sets the limit")
-        self.timeout = self._timeout if left is None else max(0.1, min(self._timeout, left))
-        ticker = _Ticker(self, url)
-        try:
-            body = super().get_json(url, params)
-        except KoladaError as exc:
+            raise KoladaError(f"no complete answer from Kolada within the deadline of {self.deadline:g} s "
+                              f"({self.answered} request(s) answered; --deadline sets the limit)")
+
+        def once() -> requests.Response:
             left = self.remaining()
-            if self.out_of_time or (left is not None and left <= 0.5):
-                raise self._expired(str(exc)) from exc
-            raise
-        finally:
-            ticker.stop()
-            self.timeout = self._timeout
+            if left is not None and left <= 0:
+                raise requests.exceptions.Timeout("deadline reached")
+            return attempt(self.timeout if left is None else max(0.05, min(self.timeout, left)))
+
+        self.url = url
+        retrying = Retrying(
+            retry=retry_if_result(_retryable) | retry_if_exception_type(
+                (requests.exceptions.Timeout, requests.exceptions.ConnectionError)),
+            wait=self._wait, stop=self._stop, before_sleep=self._before_sleep,
+            retry_error_callback=self._give_up, sleep=self.sleep)
+        resp = retrying(once)
         self.answered += 1
-        return body
+        return resp

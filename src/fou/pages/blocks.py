@@ -105,6 +105,7 @@ def extract_header(inputs: StudyInputs, extra: Sequence[tuple[str, str]] = (), y
     """Provenance box for a page on a Kolada extract (``years`` overrides the År row)."""
     ex = inputs.extract
     rows = [("Källa", ex.provenance()), ("Extrakt", f"{ex.manifest.get('name', ex.path.name)} (sha256 {ex.checksum[:12]}…)"),
-            ("Region", f"{inputs.region.label()}: {plural(len(inputs.region.ids), 'kommun', 'kommuner')}"),
+            ("Region", "Riket: hela landet, ett värde per år (inte en kommun)" if inputs.region.is_riket
+             else f"{inputs.region.label()}: {plural(len(inputs.region.ids), 'kommun', 'kommuner')}"),
             ("År", years or study.year_span(list(inputs.years))), *extra]
     return header_html(ex.source_kind, rows)

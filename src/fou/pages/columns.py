@@ -70,14 +70,57 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("Källa", ""), "source_sv": ("Källa (svenska)", ""), "locator": ("Plats i källan", ""),
     "locator_sv": ("Plats i källan (svenska)", ""), "note": ("Anmärkning", ""), "reason": ("Skäl", ""),
     "studies": ("Studier", "antal"), "which": ("Vilka", ""), "läsning": ("Läsning", ""),
+    # the experiment (page 07)
+    "assumption": ("Identifierande antagande", ""), "data_source": ("Datakälla", ""),
+    "mde": ("Minsta upptäckbara effekt (80 % styrka, 5 % tvåsidigt)", "som skattningen"),
+    "power": ("Styrka", "sannolikhet"), "alpha": ("Signifikansnivå", "sannolikhet"),
+    # the national context (09): SKR's county survey, Dua's county shares, checks and correlations
+    "figure": ("Figur i SKR:s rapport", ""), "question": ("Fråga", ""), "response": ("Svar (som i rapporten)", ""),
+    "percent": ("Andel", "procent"), "municipalities": ("Kommuner i Kolada", "antal"),
+    "respondents_max": ("Svarande, högst", "antal"), "response_rate": ("Svarsfrekvens", "procent"),
+    "counts": ("Antal per svar (minsta antal svarande)", "antal"), "applicants": ("Sökande kommuner", "antal"),
+    "share_sum": ("Summa av andelarna", "procent"), "sum_ok": ("Summan 100 inom avrundningen", "1 = ja"),
+    "positiv_printed": ("Positiv, tryckt", "procent"), "positiv_parts": ("Positiv, summa av delarna", "procent"),
+    "positiv_ok": ("Positiv stämmer", "1 = ja"), "negativ_printed": ("Negativ, tryckt", "procent"),
+    "negativ_parts": ("Negativ, summa av delarna", "procent"), "negativ_ok": ("Negativ stämmer", "1 = ja"),
+    "fits": ("Ett antal svarande återger raden", "1 = ja"), "check": ("Kontroll", ""), "stated": ("Uppgift", ""),
+    "measure": ("Mått", ""), "variable": ("Variabel", ""), "variable_label": ("Variabelns benämning", ""),
+    "n_areas": ("Län eller områden", "antal"), "rho": ("Spearmans rangkorrelation", ""),
+    "exact": ("Exakt p-värde", "1 = ja"), "survey_year": ("Enkätens eller rapportens år", "år"),
+    "kolada_year": ("Kolada-år", "år"),
 }
+
+# the municipality profile (notebook 10)
+LABELS.update({
+    "role": ("Enhetens roll (kommun, län, riket)", ""), "unit_id": ("Enhetens kod", ""),
+    "kommun": ("Kommunen", "nyckeltalets enhet"), "län": ("Länet", "nyckeltalets enhet"),
+    "riket": ("Riket", "nyckeltalets enhet"), "rank": ("Plats i jämförelsegruppen (1 = högst värde)", "plats"),
+    "group_n": ("Kommuner i jämförelsegruppen med uppgift", "antal"),
+    "group_median": ("Median i jämförelsegruppen (egen beräkning)", "nyckeltalets enhet"),
+    "county_mean": ("Länets kommuner, ovägt medel (egen beräkning)", "procent"),
+    "county_n": ("Länets kommuner med uppgift", "antal"),
+    "all_mean": ("Alla kommuner, ovägt medel (egen beräkning)", "procent"), "all_n": ("Kommuner med uppgift", "antal"),
+})
 
 #: Units that differ from :data:`LABELS` in one table (the table's name → id → unit).
 TABLE_UNITS: dict[str, dict[str, str]] = {
-    "experiment_reduced_form": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall"},
+    "experiment_reduced_form": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall, annars utfallets enhet (kolumnen unit)"},
+    "experiment_reduced_form_synthetic": {"estimate": "andel (0,01 = en procentenhet) för 0/1-utfall, annars utfallets enhet (kolumnen unit)"},
     "pilot_att": {"estimate": "procentenheter"}, "pilot_inference": {"estimate": "procentenheter"},
     "diagram1_referrals": {"value": "procent"},
 }
+
+LABELS.update({  # issue 19: pages 05, 06 and 08
+    "inference": ("Inferensregel (antal kluster)", "none = inga p-värden, caveat = med varning, bootstrap"),
+    "krom_pilot": ("KROM-pilotkommun", "1 = ja"), "population": ("Population (kod)", ""),
+    "horizon_months": ("Uppföljningstid", "månader efter anvisning"),
+    "mde": ("Minsta detekterbara effekt (80 % styrka, 5 % nivå)", "utfallets enhet"),
+    "covariates": ("Kovariater (Kolada-id_år)", ""),
+    "p_wild_mc_se": ("Monte Carlo-medelfel, p (vild bootstrap)", "sannolikhet"),
+    "p_ri_county_mc_se": ("Monte Carlo-medelfel, p (randomisering inom län)", "sannolikhet"),
+    "p_ri_free_mc_se": ("Monte Carlo-medelfel, p (randomisering i hela landet)", "sannolikhet"),
+    "p_ri_county_holm_mc_se": ("Monte Carlo-medelfel, p (inom län, Holm), ungefärligt", "sannolikhet"),
+})
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 

@@ -17,6 +17,7 @@ from fou.extracts.swedish import MISSING, format_number, format_signed, is_missi
 from fou.pages import blocks as nb
 from fou.pages import html
 from fou.pages.html import HTML
+from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 
 COUNTRIES = {"France": "Frankrike", "Sweden": "Sverige", "Switzerland": "Schweiz", "Germany": "Tyskland", "Denmark": "Danmark"}
 DESIGNS = {"randomised experiment": "randomiserat", "randomised experiment (two-stage)": "randomiserat i två steg",
@@ -124,10 +125,10 @@ class EvidencePage:
             "Studie": s.apply(_study_label, axis=1), "Målgrupp": _swedish_column(s, "target_group").map(_text),
             "Jämförelse": _swedish_column(s, "comparison").map(_text), "Källa": _swedish_column(s, "source").map(_text),
             "Var i källan": _swedish_column(s, "locator").map(_text)})
-        self._csv("06_studies", s)
+        links = self._csv("06_studies", s)
         notes = ["p.e. = procentenheter. i.u. = uppgift saknas: ingen punktskattning eller inget intervall publicerat "
                  "i de källor som nåtts (se tabellen över poolning nedan för skälet per rad)."]
-        return HTML(frame_html(main, caption="Studier och skattningar")
+        return HTML(frame_html(main, caption="Studier och skattningar") + links
                     + nb.show_notes(notes, "Läsanvisning").data
                     + frame_html(details, caption="Detaljer: målgrupp, jämförelse och källa", css_class=f"{CSS} fou-sources"))
 
@@ -148,8 +149,8 @@ class EvidencePage:
                  f"{_text(reading_by_key.get(r.study_key, r.report_says_sv))} Källorna "
                  f"({_sv(r.direction_source, evidence.DIRECTIONS).lower()}): {_text(r.source_says_sv)}"
                  for _i, r in differ.iterrows()]
-        self._csv("06_readings", table)
-        return HTML(frame_html(table, caption="Rapportens läsning bredvid källorna")
+        links = self._csv("06_readings", table)
+        return HTML(frame_html(table, caption="Rapportens läsning bredvid källorna") + links
                     + nb.show_notes(notes, f"Där rapporten och källorna skiljer sig ({len(notes)} studier)").data)
 
     def show_votes(self) -> HTML:
@@ -157,17 +158,18 @@ class EvidencePage:
         source = evidence.vote_count(self.studies, "direction_source").assign(läsning="Källornas sammanfattningar")
         both = pd.concat([report, source], ignore_index=True)
         order = [evidence.DIRECTIONS[d] for d in evidence.DIRECTIONS if d in set(both["direction"])]
-        fig = evidence_figures.votes_figure(both, order)
         table = both[["läsning", "label", "studies", "which"]]
-        return HTML(nb.show_figure(fig, "Antal studier per riktning: rapportens räkning och källornas sammanfattningar",
-                                   self.output_dir, "06_votes").data
+        return HTML(nb.show_figure(evidence_figures.votes_figure(both, order, DESKTOP_WIDTH),
+                                   "Antal studier per riktning: rapportens räkning och källornas sammanfattningar",
+                                   self.output_dir, "06_votes", phone=evidence_figures.votes_figure(both, order, PHONE_WIDTH)).data
                     + nb.show_table(table, {}, {"läsning": "Läsning", "label": "Riktning", "studies": "Studier", "which": "Vilka"},
                                     output_dir=self.output_dir, csv_name="06_vote_count").data)
 
     def show_meta_analysis(self) -> HTML:
         parts = [self._forest()]
         if self.pooled:
-            parts += [self._pooled_table()] + [self._leave_one_out(p) for p in self.pooled if p["leave_one_out"] is not None]
+            parts += [self._pooled_table()] + [self._leave_one_out(p, i + 1) for i, p in enumerate(self.pooled)
+                                               if p["leave_one_out"] is not None]
         else:
             with_se = int((self.plan["se_used"].notna() & self.plan["estimate"].notna()).sum())
             parts.append(nb.show_notes(
@@ -179,8 +181,8 @@ class EvidencePage:
         rest = self.plan[self.plan["reason"] != ""]
         table = pd.DataFrame({"Studie": rest.apply(_study_label, axis=1), "Skattning": rest.apply(_estimate, axis=1),
                               "Varför den inte poolas": rest["reason"].map(_text)})
-        self._csv("06_not_pooled", rest[["study", "estimate", "unit", "group", "reason"]])
-        parts.append(frame_html(table, caption="Skattningar som inte poolas, och varför"))
+        links = self._csv("06_not_pooled", rest[["study", "estimate", "unit", "population", "horizon_months", "group", "reason"]])
+        parts.append(frame_html(table, caption="Skattningar som inte poolas, och varför") + links)
         return HTML("\n".join(p for p in parts if p))
 
     def show_computed(self) -> HTML:
@@ -198,10 +200,10 @@ class EvidencePage:
                      "Effekt": f"{format_signed(100 * c['estimate'], 2)} p.e.", "Medelfel": format_number(100 * c["std_error"], 2),
                      "95 % KI": _interval(100 * c["ci_low"], 100 * c["ci_high"], 2),
                      "n": format_number(c["n"])})
-        self._csv("06_computed", pd.DataFrame([c]))
+        links = self._csv("06_computed", pd.DataFrame([c]))
         note = (f"Andel med stadigvarande anställning efter 8 månader i rena kontrollmarknader: "
                 f"{format_number(100 * c['control_mean'], 1)} procent. {c['clusters']} arbetsmarknader.")
-        return HTML(frame_html(pd.DataFrame(rows), caption="Crépon m.fl. (2013): publicerat och beräknat")
+        return HTML(frame_html(pd.DataFrame(rows), caption="Crépon m.fl. (2013): publicerat och beräknat") + links
                     + nb.show_notes([note], "Om skattningen").data)
 
     # -- parts --------------------------------------------------------------------------
@@ -226,21 +228,25 @@ class EvidencePage:
         out = []
         for p in self.pooled:
             r: meta.MetaResult = p["result"]
-            contrast, family, unit = p["group"].split(" | ")
-            out.append({"Grupp": f"{_sv(contrast, CONTRASTS)}; {_sv(family, FAMILIES)} ({_sv(unit, UNITS)})", "k": str(r.k),
+            contrast, family, unit, _population, months = p["group"].split(" | ")
+            population = _text(p["rows"]["target_group_sv"].iloc[0])
+            out.append({"Grupp": f"{_sv(contrast, CONTRASTS)}; {_sv(family, FAMILIES)} ({_sv(unit, UNITS)}) efter {months} "
+                                 f"månader; {population}", "k": str(r.k),
                         "Poolad": format_signed(r.estimate, 2), "95 % KI": _interval(r.ci_low, r.ci_high, 2),
                         "Prediktionsintervall": _interval(r.pi_low, r.pi_high, 2), "τ²": format_number(r.tau2, 3),
                         "I²": f"{format_number(100 * r.i2, 0)} %",
                         "Q (fg; p)": f"{format_number(r.q, 2)} ({r.q_df}; {format_number(r.q_p, 3)})"})
-        self._csv("06_pooled", pd.DataFrame([{"group": p["group"], **p["result"].as_dict()} for p in self.pooled]))
-        return frame_html(pd.DataFrame(out), caption="Poolade skattningar per grupp av jämförbara skattningar")
+        links = self._csv("06_pooled", pd.DataFrame([{"group": p["group"], **p["result"].as_dict()} for p in self.pooled]))
+        return frame_html(pd.DataFrame(out), caption="Poolade skattningar per grupp av jämförbara skattningar") + links
 
-    def _leave_one_out(self, pooled: dict) -> str:
+    def _leave_one_out(self, pooled: dict, number: int = 1) -> str:
         loo = pooled["leave_one_out"]
+        links = self._csv(f"06_leave_one_out_{number}", pd.DataFrame(loo).assign(group=pooled["group"]))
         table = pd.DataFrame({"Utelämnad": loo["left_out"], "Poolad utan den": loo["estimate"].map(lambda v: format_signed(v, 2)),
                               "95 % KI": [_interval(a, b, 2) for a, b in zip(loo["ci_low"], loo["ci_high"])]})
-        return frame_html(table, caption="En i taget utelämnad")
+        return frame_html(table, caption="En i taget utelämnad") + links
 
-    def _csv(self, name: str, frame: pd.DataFrame) -> None:
-        if self.output_dir:
-            nb.show_table(frame, output_dir=self.output_dir, csv_name=name)
+    def _csv(self, name: str, frame: pd.DataFrame) -> str:
+        """Save ``tables/<name>.csv`` (and its Excel version); the page's links to them ("" when nothing is saved)."""
+        nb.save_csv(frame, self.output_dir, name)
+        return nb.downloads(self.output_dir, csv=[name])

@@ -7,6 +7,8 @@ CSS class (numbers right-aligned, Table 5's greens, verdicts), never inline styl
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,17 +20,102 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from fou.extracts.swedish import format_number, format_p, is_p_column
 
 
+SCOPE = "fou-output"
+_STYLE_OPEN = '<style data-fou="scoped">'
+_WRAP_CLOSE = "</div>"
+
+
 class HTML:
-    """Minimal rich-display wrapper so notebooks show HTML without importing IPython."""
+    """Minimal rich-display wrapper so notebooks show HTML without importing IPython.
+
+    In Jupyter every non-empty block carries the stylesheet, scoped to its wrapper
+    (``<div class="fou-output">``) so it styles fou's outputs the way the reader's page
+    does and leaves JupyterLab alone; an empty block displays nothing at all; the
+    plain-text form is the block's text, never a memory address."""
 
     def __init__(self, data: str):
         self.data = data
 
-    def _repr_html_(self) -> str:
-        return self.data
+    def _repr_html_(self) -> str | None:
+        if not self.data.strip():
+            return None
+        return f'<div class="{SCOPE}">{_STYLE_OPEN}{scoped_stylesheet()}</style>{self.data}{_WRAP_CLOSE}'
+
+    def _ipython_display_(self) -> None:
+        """Called by IPython instead of the repr: nothing for an empty block, else HTML and plain text."""
+        if not self.data.strip():
+            return
+        from IPython.display import publish_display_data
+
+        publish_display_data({"text/html": self._repr_html_(), "text/plain": repr(self)})
+
+    def __repr__(self) -> str:
+        text = " ".join(re.sub(r"<[^>]+>", " ", self.data).split())
+        text = html_lib.unescape(text)
+        return text if len(text) <= 300 else text[:299] + "…"
 
     def __add__(self, other: "HTML") -> "HTML":
         return HTML(self.data + other.data)
+
+
+def unwrap(text: str) -> str:
+    """An output's HTML as the reader's page shows it: without the wrapper and scoped stylesheet
+    (the page carries the whole stylesheet once), byte for byte what the block holds."""
+    head = f'<div class="{SCOPE}">{_STYLE_OPEN}'
+    if text.startswith(head) and text.endswith(_WRAP_CLOSE):
+        end = text.find("</style>", len(head))
+        if end >= 0:
+            return text[end + len("</style>"):-len(_WRAP_CLOSE)]
+    return text
+
+
+#: Undo what JupyterLab's own output styles (``.jp-RenderedHTMLCommon …``) do to tables that the
+#: reader's page does not: right-aligned, striped, fixed-layout cells. The doubled class outranks
+#: Lab's ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``; placed before the scoped
+#: stylesheet, whose class-qualified rules (``td.num``) then win over it.
+_R = f".{SCOPE}.{SCOPE}"
+_LAB_RESET = (f"{_R} table{{table-layout:auto;color:inherit;border:none;margin-left:0;margin-right:0}}"
+              f"{_R} thead{{border-bottom:none;vertical-align:middle}}"
+              f"{_R} tr,{_R} th,{_R} td{{text-align:start;vertical-align:top;line-height:inherit;"
+              f"white-space:normal;max-width:none;border:none}}{_R} th{{text-align:left}}"
+              f"{_R} tbody tr:nth-child(odd),{_R} tbody tr:nth-child(even),{_R} tbody tr:hover"
+              f"{{background:transparent}}")
+_LAB_AFTER = f".{SCOPE}{{background:#fff;padding:0.1em 0.2em}}"
+
+
+@lru_cache(maxsize=1)
+def scoped_stylesheet() -> str:
+    """The stylesheet with every selector inside ``.fou-output`` (``body`` and ``:root`` become the
+    wrapper itself; the page shell's ``main`` and ``header`` rules are left out), for outputs shown
+    in JupyterLab. Parsed with tinycss2 (nbconvert's own CSS parser) rather than by hand."""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(stylesheet(), skip_comments=True, skip_whitespace=True)
+    return _LAB_RESET + "".join(_scoped_rule(r) for r in rules) + _LAB_AFTER
+
+
+def _scoped_rule(rule) -> str:
+    import tinycss2
+
+    if rule.type == "qualified-rule":
+        selectors = [_scoped_selector(s.strip()) for s in tinycss2.serialize(rule.prelude).split(",")]
+        selectors = [s for s in selectors if s]
+        body = " ".join(tinycss2.serialize(rule.content).split())
+        return f"{','.join(selectors)}{{{body}}}" if selectors else ""
+    if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content is not None:
+        inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+        body = "".join(_scoped_rule(r) for r in inner)
+        return f"@media {tinycss2.serialize(rule.prelude).strip()}{{{body}}}" if body else ""
+    return ""
+
+
+def _scoped_selector(selector: str) -> str:
+    first = selector.split()[0] if selector else ""
+    if first in (":root", "body", "html"):
+        return f".{SCOPE}{selector[len(first):]}"
+    if first == "main" or first.startswith("header") or first.startswith(".jp-"):
+        return ""
+    return f".{SCOPE} {selector}"
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ process publishes a staging folder only after the run is over.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from datetime import datetime, timezone
@@ -50,6 +51,7 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
     from fou.run.kernel import ensure_kernel
     from fou.run.render import notebook_page
 
+    os.environ["FOU_TRACEBACKS"] = "full"  # this worker's kernels: logs keep whole tracebacks (fou.extracts.params)
     stage_dir = Path(stage)
     (stage_dir / "out").mkdir(exist_ok=True)
     params = dict(job.parameters)
@@ -81,6 +83,7 @@ def execute(job: Job, stage: str) -> dict[str, Any]:
         result["log"] = failure.write_log(stage_dir, job.name, job.parameters, result["error"], nb, trace)
     result["files"] = staged_files(stage_dir)
     if nb is not None:
-        meta = {**result, "source": job.source.get("line", ""), "parameters": job.parameters, "subdir": job.subdir}
+        meta = {**result, "source": job.source.get("line", ""), "parameters": job.parameters, "subdir": job.subdir,
+                "notebook": job.source.get("notebook")}
         (stage_dir / "page.html").write_text(notebook_page(nb, job.title, meta), encoding="utf-8")
     return result

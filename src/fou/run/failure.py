@@ -108,7 +108,9 @@ def swedish_message(ename: str, evalue: str, parameter: str = "") -> str:
         return "Sidans filer skulle ha skrivit över en annan sidas filer; ge posterna olika utdata."
     if ename in ("DeadKernelError", "CellTimeoutError", "RuntimeError") and "kernel" in evalue.lower():
         return "Python-kärnan som körde sidan avslutades oväntat; detaljerna står i loggen."
-    return f"Ett oväntat fel ({ename or 'okänt'}) stoppade sidan; hela felet står i loggen."
+    original = short_message(evalue, 200)  # not fou's own words: shown as they are, without local paths
+    return f"Ett oväntat fel ({ename or 'okänt'}) stoppade sidan" + (f": {original}" if original else "") + \
+        "; hela felet står i loggen."
 
 
 def reader_message(error: dict[str, Any] | None, parameters: dict[str, Any] | None = None,

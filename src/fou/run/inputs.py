@@ -3,7 +3,7 @@
 A page's inputs are the notebook file, its parameters, every data file it reads
 (the ones its parameters name, recorded by the validators, and the shipped
 reference data every page may read: ``data/evidence``, ``data/facts``,
-``data/reference`` and the report's transcription), the installed ``fou``
+``data/reference``, ``data/transcribed`` and the report's transcription), the installed ``fou``
 sources (one hash over ``src/fou/**/*.py`` and the templates, computed once per
 run) and the package version. :func:`reasons` compares them with what the last
 run into the same folder recorded and says what changed.
@@ -56,7 +56,7 @@ def source_digest(root: Path | None = None) -> str:
 def shared_data_files() -> list[Path]:
     """Shipped reference data any page may read without a parameter naming it."""
     base = data_dir()
-    found = [p for sub in ("evidence", "facts", "reference") for p in sorted((base / sub).glob("*"))
+    found = [p for sub in ("evidence", "facts", "reference", "transcribed") for p in sorted((base / sub).glob("*"))
              if p.is_file() and p.suffix in (".csv", ".json")]
     found += [p for p in (report_extract_dir() / "values.csv", report_extract_dir() / "manifest.json") if p.is_file()]
     return found
@@ -91,6 +91,9 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     out = []
     if old.get("notebook") != new.get("notebook"):
         out.append("the notebook changed")
+    if old.get("notebook_source") != new.get("notebook_source"):  # committed, or edited since (fou.run.sources)
+        state = (new.get("notebook_source") or {}).get("state", "committed")
+        out.append(f"the notebook is {state} now" if state != "committed" else "the notebook is as committed now")
     op, np_ = old.get("parameters", {}), new.get("parameters", {})
     for k in sorted(set(op) | set(np_)):
         if op.get(k) != np_.get(k):

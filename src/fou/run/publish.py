@@ -26,6 +26,7 @@ from typing import Any
 
 from fou import __version__
 from fou.extracts.atomic import atomic_write_text, make_dir
+from fou.extracts.swedish import sort_key
 from fou.run.failure import log_path as failure_log
 from fou.run.inputs import file_sha
 from fou.run.plan import Job
@@ -156,7 +157,8 @@ class Outputs:
         prev = self.entries.get(job.name) or {}
         has = {n: (stage / n).is_file() for n in ("notebook.ipynb", "page.html")}
         base = {"name": job.name, "title": job.title, "summary": job.summary, "status": result["status"],
-                "seconds": result.get("seconds", 0.0), "error": result.get("error"), "subdir": job.subdir}
+                "seconds": result.get("seconds", 0.0), "error": result.get("error"), "subdir": job.subdir,
+                **({"group": job.group, "label": job.label, "batch": job.batch} if job.group else {})}
         moves: list[tuple[str, str]] = []
         remove: list[str] = []
         if result["status"] == "ok" and has["page.html"]:
@@ -210,11 +212,17 @@ class Outputs:
         self.entries[entry["name"]] = entry
 
     # -- the record -----------------------------------------------------------------
+    def _position(self, name: str) -> tuple[int, tuple[int, ...]]:
+        """Configuration order; a batch's pages at their entry's place, by their label in Swedish order."""
+        entry = self.entries[name]
+        key = entry.get("group") or name
+        return (self.order.index(key) if key in self.order else len(self.order), sort_key(entry.get("label") or ""))
+
     def write(self) -> dict[str, Any]:
         """Rewrite ``run.json`` and ``index.html`` from the entries (configuration order first)."""
         from fou.run.render import index_page
 
-        names = [n for n in self.order if n in self.entries] + [n for n in self.entries if n not in self.order]
+        names = sorted(self.entries, key=self._position)
         notebooks = [self.entries[n] for n in names]
         extracts = sorted({(e["source"].get("path"), e["source"].get("sha256")) for e in notebooks
                            if isinstance(e.get("source"), dict) and e["source"].get("sha256")})

@@ -15,8 +15,8 @@ from typing import Any
 
 from fou import __version__
 from fou.extracts.paths import REPO_ROOT
-from fou.extracts.swedish import format_number, plural
-from fou.pages.html import render, stylesheet
+from fou.extracts.swedish import decimals_for, format_number, plural
+from fou.pages.html import render, stylesheet, unwrap
 from fou.run import failure, links
 
 SOURCE_LABELS = {"transcribed": "avskrivet ur rapporten", "fetched": "hämtat från Kolada", "synthetic": "syntetiska data",
@@ -26,7 +26,7 @@ STATUS_LABELS = {"ok": "klar", "failed": "misslyckades", "skipped": "oförändra
 
 
 def clean_for_readers(nb):
-    """Drop stderr streams and empty code cells (parameters) from an executed notebook."""
+    """Drop stderr streams and empty code cells (parameters) from an executed notebook; unwrap fou's outputs."""
     import nbformat
 
     nb = nbformat.from_dict(nb)
@@ -34,6 +34,10 @@ def clean_for_readers(nb):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            for o in cell.outputs:  # the page carries the stylesheet once: outputs lose their Lab wrapper
+                if "text/html" in o.get("data", {}):
+                    text = o.data["text/html"]
+                    o.data["text/html"] = unwrap("".join(text) if isinstance(text, list) else text)
             if not cell.outputs:
                 continue
         cells.append(cell)
@@ -60,6 +64,27 @@ def _when(stamp: Any) -> str:
     return str(stamp or "")[:16].replace("T", " ")
 
 
+def _default(value: Any) -> str:
+    if value is None:
+        return "(saknas)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, 0 if float(value).is_integer() else decimals_for([value]))
+    return f"”{value}”" if isinstance(value, str) else str(value)
+
+
+def modified_note(record: dict[str, Any] | None) -> str:
+    """Swedish: how the notebook differs from its committed source (empty when it does not; fou.run.sources)."""
+    state = (record or {}).get("state")
+    if state == "uncommitted":
+        return f"{record['path']} är inte incheckad i git"
+    if state != "modified":
+        return ""
+    parts = [f"{k} {_default(v['committed'])} → {_default(v['now'])}" for k, v in (record.get("defaults") or {}).items()]
+    if record.get("cells_changed"):
+        parts.append(plural(record["cells_changed"], "cell till ändrad", "celler till ändrade"))
+    return f"{record['path']} skiljer sig från den incheckade versionen" + (f": {'; '.join(parts)}" if parts else "")
+
+
 def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     """A reader's page for one executed notebook, with a link back to the index.
 
@@ -76,6 +101,7 @@ def notebook_page(nb, title: str, meta: dict[str, Any]) -> str:
     more = [] if failed else links.unlinked(body, files, subdir)
     return render("reader_page.html.j2", css=stylesheet(), title=title, failed=failed, body=body, files=more,
                   tables=not failed and any(f.startswith("tables/") for f in files),
+                  modified=modified_note(meta.get("notebook")),
                   finished=_when(meta.get("finished_at")), version=__version__, source=str(meta.get("source", "")))
 
 
@@ -99,6 +125,7 @@ def _entry(nb: dict[str, Any]) -> dict[str, Any]:
     params = fail.get("parameters") or nb.get("parameters") or {}
     log = fail.get("log") or nb.get("log")
     return {"name": nb["name"], "title": nb["title"], "summary": nb.get("summary", ""),
+            "group": nb.get("group") or "", "label": nb.get("label") or nb["name"], "batch": nb.get("batch") or {},
             "href": fail.get("html") or nb.get("html"), "last_good": nb.get("html") if failed else None,
             "last_good_when": _when(nb.get("finished_at")) if failed else "",
             "status": nb["status"], "status_label": STATUS_LABELS.get(nb["status"], nb["status"]),
@@ -107,7 +134,8 @@ def _entry(nb: dict[str, Any]) -> dict[str, Any]:
             "params": [(k, _short(v)) for k, v in params.items() if k != "output_dir"],
             "finished": _when(fail.get("finished_at") or nb.get("finished_at")),
             "seconds": f"{format_number(nb.get('seconds') or 0, 1)}\u00a0s",
-            "error": failure.reader_message(nb.get("error"), params, log) if failed else None}
+            "error": failure.reader_message(nb.get("error"), params, log) if failed else None,
+            "modified": modified_note(src.get("notebook"))}
 
 
 def _counts(states: list[str]) -> str:
@@ -123,10 +151,35 @@ def _sources(entries: list[dict[str, Any]]) -> str:
     return ", ".join(SOURCE_LABELS[k] for k in kinds)
 
 
+def _blocks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The index's lines: one per entry, and one per batch (a notebook run once per value) listing its pages."""
+    blocks: list[dict[str, Any]] = []
+    batches: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        if not e["group"]:
+            blocks.append({"entry": e, "pages": []})
+            continue
+        if e["group"] not in batches:
+            batches[e["group"]] = {"entry": e, "pages": []}
+            blocks.append(batches[e["group"]])
+        batches[e["group"]]["pages"].append(e)
+    for b in batches.values():
+        pages = b["pages"]
+        states = [p["status"] for p in pages]
+        common = [(k, v) for k, v in pages[0]["params"] if all((k, v) in p["params"] for p in pages)]
+        spec = max(pages, key=lambda p: p["finished"])["batch"]  # the latest batch (earlier pages stay listed)
+        if spec.get("each"):
+            common.insert(0, ("--each", spec["each"]))
+        b["batch"] = {"count": plural(len(pages), "sida", "sidor"), "states": _counts(states), "params": common,
+                      "title": spec.get("title") or b["entry"]["title"],
+                      "failed": states.count("failed"), "finished": max(p["finished"] for p in pages)}
+    return blocks
+
+
 def index_page(run: dict[str, Any]) -> str:
-    """The front door: what the workbench reproduces and one entry per page."""
+    """The front door: what the workbench reproduces and one line per page, or per batch of pages."""
     states = [n["status"] for n in run["notebooks"]]
     when = datetime.fromisoformat(run["finished_at"]).strftime("%Y-%m-%d %H:%M")
     entries = [_entry(n) for n in run["notebooks"]]
     return render("index.html.j2", css=stylesheet(), title="FoU i Väst – arbetsmarknadsstatistik", when=when,
-                  version=run["fou_version"], counts=_counts(states), entries=entries, sources=_sources(entries))
+                  version=run["fou_version"], counts=_counts(states), blocks=_blocks(entries), sources=_sources(entries))

@@ -82,7 +82,8 @@ def run(jobs: list[Job], out: Path, workers: int = 1, force: bool = False, repor
                 todo.append((job, why))
                 continue
             entry = {**outputs.entries[job.name], "status": "skipped", "seconds": 0.0,
-                     "title": job.title, "summary": job.summary}
+                     "title": job.title, "summary": job.summary,
+                     **({"group": job.group, "label": job.label, "batch": job.batch} if job.group else {})}
             outputs.mark(entry)
             progress.status[job.name] = "skipped"
             report(job.name, "skipped", 0.0)

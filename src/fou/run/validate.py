@@ -172,8 +172,9 @@ def _data_file(c: Checked, name: str, expected: str) -> None:
 def _pilots(c: Checked) -> None:
     """The pilot list (empty: the shipped KROM list): readable, with well-formed municipality ids.
     (Whether the extract covers them is the page's to explain: another extract may lack them.)"""
-    from fou.extracts.pilots import load_pilots, pilots_file
+    from fou.extracts.pilots import load_pilots, pilots_file, rollout_file
 
+    check_file(rollout_file(), "rollout")  # the 2021 stages the pilot page's prose is computed from
     if c.params.get("pilots"):
         _data_file(c, "pilots", "a CSV with a municipality_id column")
         load_pilots(c.params["pilots"])
@@ -226,3 +227,62 @@ def _draws(c: Checked) -> None:
     draws = c.params.get("draws")
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 99:
         raise ParameterError("draws", draws, "expected a whole number of bootstrap draws ≥ 99 (e.g. 9999)")
+
+
+@rule("questions", "kpis", "year", "highlight")
+def _national_context(c: Checked) -> None:
+    """The national context page: survey figures, Kolada KPIs and year in the extract, the highlighted county,
+    and an extract with Kolada's unit list (counties)."""
+    import json
+
+    from fou.effects.survey.tables import COUNTIES, FIGURES, county_region_id
+
+    p = c.params
+    figures = ", ".join(map(str, FIGURES))
+    try:
+        chosen = [int(q) for q in str(p.get("questions", "")).replace(";", ",").split(",") if q.strip()]
+    except ValueError:
+        chosen = []
+    if not chosen or any(q not in FIGURES for q in chosen):
+        raise ParameterError("questions", p.get("questions"), f"expected figure numbers of SKR 2023's county tables, "
+                             f"comma-separated, from {figures}")
+    folder = Path(str(p.get("extract", "")))
+    if not (folder / "units.csv").is_file() or "county" not in (folder / "units.csv").read_text(encoding="utf-8").split("\n", 1)[0]:
+        raise ParameterError("extract", p.get("extract"), "the extract has no Kolada unit list with counties (units.csv "
+                             "with a county column); expected a national extract such as 'kolada-national'")
+    coverage = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("coverage", {})
+    have = [str(k) for k in coverage.get("kpis", [])]
+    kpis = [k.strip().upper() for k in str(p.get("kpis", "")).split(",") if k.strip()]
+    unknown = [k for k in kpis if k not in have]
+    if not kpis or unknown:
+        raise ParameterError("kpis", p.get("kpis"), f"expected comma-separated KPIs of the extract: {', '.join(have)}")
+    years = [int(y) for y in coverage.get("years", [])]
+    year = p.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or year not in years:
+        span = f"{years[0]}–{years[-1]}" if years else "none"
+        raise ParameterError("year", year, f"expected a year in the extract: {span}")
+    highlight = str(p.get("highlight", "") or "")
+    try:
+        county_region_id(highlight)
+    except ValueError:
+        raise ParameterError("highlight", highlight, "expected one county, e.g. 'Västra Götaland' or '0014' "
+                                 f"({', '.join(COUNTIES.values())}), or empty for none") from None
+    c.read(folder / "units.csv")
+    c.source = {**c.source, "kind": "transcribed",
+                "line": f"Avskrivet ur SKR 2023 (enkät, tabellbilaga) och Dua 2019 (årsrapport); Kolada: {c.source.get('line', '')}"}
+    from fou.effects.survey.tables import transcribed_dir
+
+    for f in sorted(transcribed_dir().glob("*")):
+        if f.suffix in (".csv", ".json"):
+            c.read(f)
+
+
+@rule("municipality")
+def _municipality(c: Checked) -> None:
+    """One municipality of the extract, by name or Kolada id; normalised to its id so 'Ale', 'ale'
+    and '1440' are the same page (the profile, notebook 10)."""
+    from fou.study.inputs import open_extract
+    from fou.study.profile import find_municipality
+
+    ex = open_extract(c.params.get("extract") or "kolada-national", base=REPO_ROOT)
+    c.params["municipality"] = find_municipality(ex, c.params.get("municipality")).id

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from fou.effects.plotting import DESKTOP_WIDTH, STYLE, legend_below, wrap
 from fou.extracts.swedish import format_signed
 
 GREEN, BLUE, GREY, INK = "#2e7d32", "#1f5fa8", "#9e9e9e", "#1f2a1f"
@@ -17,28 +18,35 @@ def _axis_numbers(axis, decimals: int) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _p: format_signed(v, decimals)))
 
 
-def votes_figure(votes: pd.DataFrame, order: list[str]) -> Figure:
-    """Studies per direction, one bar per reading (``läsning``), whole studies on the axis."""
+def votes_figure(votes: pd.DataFrame, order: list[str], width: float = DESKTOP_WIDTH) -> Figure:
+    """Studies per direction, one bar per reading (``läsning``), whole studies on the axis, drawn
+    ``width`` inches wide with text of at least 9 pt; the legend sits under the axes (never over a
+    bar) and the count labels have room right of the longest bar."""
     readings = list(dict.fromkeys(votes["läsning"]))
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(order) * len(readings) + 1.2), dpi=110)
-    height = 0.8 / len(readings)
-    colours = [GREEN, BLUE, GREY]
-    for i, reading in enumerate(readings):
-        v = votes[votes["läsning"] == reading].set_index("label").reindex(order)["studies"].fillna(0)
-        pos = np.arange(len(order)) - 0.4 + height * (i + 0.5)
-        bars = ax.barh(pos, v.to_numpy(), height=height * 0.92, color=colours[i % 3], label=reading)
-        ax.bar_label(bars, labels=[str(int(x)) for x in v], padding=3, fontsize=8)
-    ax.set_yticks(np.arange(len(order)), order)
-    ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(1, votes["studies"].max()) + 0.6)
-    ax.set_xlabel("Antal studier")
-    ax.grid(axis="x", color="#e0e0e0")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
-    fig.tight_layout()
+    phone = width < DESKTOP_WIDTH
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(width, 0.62 * len(order) * len(readings) + (2.2 if phone else 1.8)))
+        height = 0.8 / len(readings)
+        colours = [GREEN, BLUE, GREY]
+        handles = []
+        for i, reading in enumerate(readings):
+            v = votes[votes["läsning"] == reading].set_index("label").reindex(order)["studies"].fillna(0)
+            pos = np.arange(len(order)) - 0.4 + height * (i + 0.5)
+            bars = ax.barh(pos, v.to_numpy(), height=height * 0.92, color=colours[i % 3])
+            ax.bar_label(bars, labels=[str(int(x)) for x in v], padding=3, fontsize=9)
+            handles.append(bars)
+        ax.set_yticks(np.arange(len(order)), [wrap(o, width, 9, share=0.3 if phone else 0.25) for o in order], fontsize=9)
+        ax.invert_yaxis()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0, max(1, votes["studies"].max()) * 1.15 + 0.6)
+        ax.set_xlabel("Antal studier", fontsize=9)
+        ax.tick_params(axis="x", labelsize=9)
+        ax.grid(axis="x", color="#e0e0e0")
+        ax.grid(axis="y", visible=False)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        legend_below(fig, handles, readings, ncol=1 if phone else len(readings))
     return fig
 
 
@@ -67,7 +75,7 @@ def forest_figure(rows: pd.DataFrame, pooled: list[dict], xlabel: str) -> Figure
                 ax.plot([item.pi_low, item.pi_high], [y, y], color=GREY, lw=1.2)
             ax.fill([item.ci_low, item.estimate, item.ci_high, item.estimate], [y, y + 0.28, y, y - 0.28], color=GREEN)
     ax.axvline(0, color=INK, lw=0.8)
-    ax.set_yticks(ys, [label for _k, label, _i in lines], fontsize=8)
+    ax.set_yticks(ys, [label for _k, label, _i in lines], fontsize=9)
     ax.set_xlabel(xlabel)
     _axis_numbers(ax.xaxis, 1)
     ax.grid(axis="x", color="#e0e0e0")

@@ -7,8 +7,9 @@ The number is the experiment page's ``direct`` term under the preset ``crepon201
 labour markets against job seekers in pure-control markets (``pct0`` = 0), with the
 non-assigned in treated markets as their own (spillover) term; sample not employed at
 baseline (``emploiav`` ≠ 1) and cohorts ``session`` ≤ 11; strata fixed effects
-quartile × cohort (``noq^session``); errors clustered by labour market (``anonale``,
-CRV1); outcome ``emploidur`` at the first survey wave. The microdata never ship; the
+quintuplet × cohort (``noq^session``: ``noq`` numbers the quintuplets, groups of five
+similar labour markets within which the treated shares were drawn); errors clustered by
+labour market (``anonale``, CRV1); outcome ``emploidur`` at the first survey wave. The microdata never ship; the
 path is a parameter.
 """
 
@@ -24,7 +25,7 @@ from fou.effects.experiment.spec import resolve
 COLUMNS = ("assigned", "signopp", "pct0", "emploiav", "session", "noq", "anonale")
 ESTIMAND = ("direkt effekt av anvisning (termen direct, som på experimentsidan): anvisade i behandlade arbetsmarknader "
             "mot alla i rena kontrollmarknader (pct0 = 0), med icke anvisade i behandlade marknader som egen term; "
-            "urval ej i arbete vid start och kohort ≤ 11; fixa effekter kvartil × kohort; medelfel klustrade på "
+            "urval ej i arbete vid start och kohort ≤ 11; fixa effekter kvintett (noq, grupper om fem likartade arbetsmarknader) × kohort; medelfel klustrade på "
             "arbetsmarknad")
 
 
@@ -57,13 +58,13 @@ def evidence_row(result: dict, source: str) -> dict:
     return {"study": "Crépon, Duflo, Gurgand, Rathelot & Zamora (beräknad från data)", "year": 2013, "country": "France",
             "design": "randomised experiment (two-stage)", "randomised": 1, "in_report": 0,
             "target_group": "young graduates unemployed 6+ months", "target_group_sv": "unga högskoleutbildade arbetslösa minst 6 månader",
-            "comparison": "private operators' counselling vs standard public services",
+            "population": "young_graduates", "comparison": "private operators' counselling vs standard public services",
             "comparison_sv": "privata aktörers coachning mot ordinarie offentlig service",
             "contrast": "private_vs_standard_public", "outcome": "stable employment", "outcome_sv": "stadigvarande anställning",
             "outcome_family": "stable_employment", "horizon": "8 months", "horizon_sv": "8 månader",
-            "estimate": 100 * result["estimate"], "unit": "percentage points", "std_error": 100 * result["std_error"],
+            "horizon_months": 8, "estimate": 100 * result["estimate"], "unit": "percentage points", "std_error": 100 * result["std_error"],
             "ci_low": 100 * result["ci_low"], "ci_high": 100 * result["ci_high"],
-            "se_derivation": (f"beräknad: MK med fixa effekter kvartil × kohort, klustrade medelfel (CRV1, "
+            "se_derivation": (f"beräknad: MK med fixa effekter kvintett (noq) × kohort, klustrade medelfel (CRV1, "
                               f"{result['clusters']} arbetsmarknader), n = {result['n']} med utfall av {result['n_sample']}"),
             "direction_report": None, "direction_source": None, "checked": "computed from the public-use data",
             "source": f"computed from {source} (public-use data of Crépon et al. 2013)",

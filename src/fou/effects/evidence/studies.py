@@ -15,7 +15,8 @@ DIRECTIONS = {"private_better": "Bättre med privata", "no_difference": "Ingen s
 NUMERIC = ("estimate", "std_error", "ci_low", "ci_high")
 REQUIRED = ("study", "year", "country", "design", "estimate", "unit", "std_error", "ci_low", "ci_high",
             "direction_report", "direction_source", "checked", "source", "locator")
-OPTIONAL = ("randomised", "contrast", "outcome_family", "se_reason_sv", "report_says_sv", "source_says_sv", "arm_sv")
+OPTIONAL = ("randomised", "contrast", "outcome_family", "se_reason_sv", "report_says_sv", "source_says_sv", "arm_sv",
+            "population", "horizon_months")
 
 
 def default_path() -> Path:

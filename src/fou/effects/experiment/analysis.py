@@ -7,15 +7,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from fou.effects.experiment import attrition, estimands
 from fou.effects import linear
 from fou.effects.experiment import synth
 from fou.effects.experiment.estimands import D, Z, Design, Results
-from fou.effects.experiment.microdata import MAX_DRAWS, check_params, read_microdata  # noqa: F401 (the page's API)
+from fou.effects.experiment.microdata import DEFAULT_DRAWS, MAX_DRAWS, check_params, read_microdata  # noqa: F401 (the page's API)
 from fou.effects.experiment.spec import Spec
 
-TRUTH_TERMS = ("direct", "spillover", "within_market", "late")
+TRUTH_TERMS = ("direct", "spillover", "within_market", "late", "late_shared_spillover")
+MDE_TERMS = ("direct", "spillover", "late", "late_shared_spillover")
+#: Minimum detectable effect per standard error: 80 % power, 5 % two-sided (normal approximation, ≈ 2,80).
+MDE_FACTOR = float(stats.norm.ppf(0.975) + stats.norm.ppf(0.80))
 
 
 def load(microdata: str, seed: int) -> tuple[pd.DataFrame, str, synth.Truth | None]:
@@ -40,6 +44,8 @@ class Analysis:
     response: pd.DataFrame
     lee: pd.DataFrame
     truth: pd.DataFrame | None
+    mde: pd.DataFrame
+    kinds: dict[str, str]  # outcome → "share" (0/1) or "amount"
 
     @property
     def spec(self) -> Spec:
@@ -52,7 +58,7 @@ class Analysis:
         return t if wave is None else t[t["wave"] == wave].set_index("term")
 
 
-def analyse(df: pd.DataFrame, spec: Spec, truth: synth.Truth | None = None, draws: int = 499,
+def analyse(df: pd.DataFrame, spec: Spec, truth: synth.Truth | None = None, draws: int = DEFAULT_DRAWS,
             seed: int = 2013) -> Analysis:
     """Prepare the design and compute every estimand, attrition, heterogeneity and, for
     synthetic data, the check against the truth."""
@@ -66,7 +72,18 @@ def analyse(df: pd.DataFrame, spec: Spec, truth: synth.Truth | None = None, draw
     check = truth_table(design, results, truth) if truth is not None else None
     return Analysis(design, results, estimands.first_stage(design), takeup_table(design),
                     estimands.control_means(design), het, attrition.response_by_arm(design),
-                    attrition.lee_bounds(design, draws=min(draws, 250)), check)
+                    attrition.lee_bounds(design, draws=min(draws, 250)), check, mde_table(results.table, spec.main_outcome),
+                    design.outcome_kinds())
+
+
+def mde_table(table: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Minimum detectable effects of the main estimands for ``outcome``: the true effect a
+    two-sided 5 % test would detect with 80 % power, ``(z₀.₉₇₅ + z₀.₈₀) · SE`` (the design's
+    standard error taken as known)."""
+    t = table[(table["outcome"] == outcome) & table["term"].isin(MDE_TERMS)]
+    t = t.assign(_o=t["term"].map(MDE_TERMS.index)).sort_values(["wave", "_o"])
+    return t.assign(mde=MDE_FACTOR * t["std_error"], power=0.8, alpha=0.05)[
+        ["outcome", "wave", "term", "estimate", "std_error", "mde", "power", "alpha", "nobs", "clusters"]].reset_index(drop=True)
 
 
 def takeup_table(design: Design) -> pd.DataFrame:

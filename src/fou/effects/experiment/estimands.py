@@ -12,7 +12,15 @@ markets with no treatment (share 0, "pure control"):
                     effects, markets with both): under the design it equals direct
                     minus spillover, not the effect of assignment;
 ``late``            the effect of taking the programme up: 2SLS of the outcome on take-up
-                    instrumented by assignment, with the spillover term as a control;
+                    instrumented by assignment, with the spillover term (non-assigned in a
+                    treated market) as a control. Exclusion restriction: assignment acts only
+                    through take-up, so assigned people who do not take up fare as in a
+                    market with no treatment (they share none of their market's spillover);
+``late_shared_spillover``  the same 2SLS with the treated-market indicator as the control:
+                    assigned non-takers share their market's spillover with the non-assigned,
+                    so the estimate is the effect of taking up against not taking up in the
+                    same treated market (the one indicator pools the spillover over shares:
+                    exact when it is the same in every treated market);
 ``market_25`` …     all job seekers in markets with that share: what a whole market gains.
 
 Each regression absorbs the strata fixed effects of the :class:`~.spec.Spec` (except
@@ -22,19 +30,47 @@ cluster-robust errors by its cluster variable (CRV1, see :mod:`.linear`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from fou.extracts.params import ParameterError
 from fou.effects import linear, multiple
-from fou.effects.experiment.spec import Spec, sample_mask
+from fou.effects.experiment.spec import DESIGN_WEIGHTS, Spec, sample_mask
 
 Z, S, D, T = "_assigned", "_spill", "_takeup", "_treated_market"
-WITHIN, LATE = "within_market", "late"
+WITHIN, LATE, LATE_SHARED = "within_market", "late", "late_shared_spillover"
 RESULT_COLUMNS = ["outcome", "wave", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "nobs", "clusters"]
-CONTRACT_COLUMNS = ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "nobs", "clusters"]
+CONTRACT_COLUMNS = ["outcome", "wave", "term", "estimate", "std_error", "p_value", "p_adjusted", "p_mc_se", "nobs",
+                    "clusters", "unit", "weighting", "assumption", "data_source"]
+#: What identifies each term (the ``assumption`` column of the contract); by-share terms as their stem.
+ASSUMPTIONS = {
+    "direct": "randomisation of shares to markets and of assignment within markets",
+    "spillover": "randomisation of shares to markets and of assignment within markets",
+    "market": "randomisation of shares to markets",
+    WITHIN: "randomisation within markets; equals direct minus spillover, not the effect of assignment",
+    LATE: "exclusion restriction: assignment acts only through take-up, and assigned non-takers share none of "
+          "their market's spillover (they fare as in a market with no treatment); monotonicity",
+    LATE_SHARED: "exclusion restriction: assignment acts only through take-up; assigned non-takers share their "
+                 "market's spillover with the non-assigned (control: treated market, one spillover pooled over "
+                 "treated shares); monotonicity",
+}
+#: Outcome kinds: a 0/1 outcome is a share (estimates in proportion units), anything else an amount.
+SHARE, AMOUNT = "share", "amount"
+#: Units of known amounts (the Crépon file's monthly wage is in euro); other amounts are in their own unit.
+AMOUNT_UNITS = {"salaire": "euro"}
+
+
+def outcome_kind(values: pd.Series | np.ndarray) -> str:
+    """``share`` when the non-missing values are all 0 or 1, else ``amount``."""
+    v = pd.Series(np.asarray(values, dtype=float)).dropna()
+    return SHARE if v.isin([0.0, 1.0]).all() else AMOUNT
+
+
+def assumption(term: str) -> str:
+    """The identifying assumption of a term (``direct_25`` as ``direct``)."""
+    return ASSUMPTIONS.get(term, ASSUMPTIONS.get(term.rsplit("_", 1)[0], ""))
 
 
 def pct(share: float) -> int:
@@ -64,6 +100,13 @@ class Design:
         return [(o, w, Spec.column(o, w)) for o in self.spec.outcomes for w in self.spec.waves
                 if Spec.column(o, w) in self.data.columns]
 
+    def outcome_kinds(self) -> dict[str, str]:
+        """Each outcome's kind (:func:`outcome_kind` over all its waves in the sample)."""
+        cols: dict[str, list[str]] = {}
+        for o, _, c in self.outcome_columns():
+            cols.setdefault(o, []).append(c)
+        return {o: outcome_kind(self.data[c].to_numpy(float).ravel()) for o, c in cols.items()}
+
     def arm(self) -> pd.Series:
         """``assigned``, ``nonassigned`` (in a treated market) or ``control`` (share 0)."""
         d = self.data
@@ -88,6 +131,8 @@ def prepare(df: pd.DataFrame, spec: Spec) -> Design:
     d[Z], d[T] = z.astype(float), (share > 0).astype(float)
     d[S] = d[T] * (1 - d[Z])
     d[D] = d[spec.takeup].astype(float)
+    if spec.weights == DESIGN_WEIGHTS:  # inverse probability of one's own assignment given the market's share
+        d[DESIGN_WEIGHTS] = np.where(d[Z] == 1, 1 / share.where(share > 0, 1.0), 1 / (1 - share.where(share < 1, 0.0)))
     shares = tuple(sorted(float(s) for s in share.unique() if s > 0))
     for s in shares:
         d[f"_z{pct(s)}"] = d[Z] * (share == s)
@@ -126,6 +171,12 @@ def late(design: Design, column: str) -> linear.Fit:
     return _fit(design, column, [S], endog=[D], instruments=[Z])
 
 
+def late_shared_spillover(design: Design, column: str) -> linear.Fit:
+    """2SLS as :func:`late` with the treated-market indicator as control: assigned non-takers
+    share their market's spillover (the effect of taking up against not taking up in the same market)."""
+    return _fit(design, column, [T], endog=[D], instruments=[Z])
+
+
 def market(design: Design, column: str) -> linear.Fit:
     """Everyone in markets with each treated share against markets with none."""
     return _fit(design, column, [f"_t{pct(s)}" for s in design.shares])
@@ -146,6 +197,7 @@ def term_fits(design: Design, column: str) -> list[tuple[str, linear.Fit, str]]:
     out += [(f"spillover_{pct(s)}", f, f"_s{pct(s)}") for s in design.shares if s < 1]
     out.append((WITHIN, within_market(design, column), Z))
     out.append((LATE, late(design, column), D))
+    out.append((LATE_SHARED, late_shared_spillover(design, column), D))
     f = market(design, column)
     out += [(f"market_{pct(s)}", f, f"_t{pct(s)}") for s in design.shares]
     return out
@@ -155,12 +207,14 @@ def term_fits(design: Design, column: str) -> list[tuple[str, linear.Fit, str]]:
 class Results:
     """Every estimand for every outcome and wave, and what the bootstrap needs of each row."""
 
-    table: pd.DataFrame  # RESULT_COLUMNS + p_adjusted
+    table: pd.DataFrame  # RESULT_COLUMNS + p_adjusted, p_mc_se, unit, weighting, assumption
     hypotheses: list[multiple.Hypothesis]
+    draws: int = 999
 
-    def contract(self) -> pd.DataFrame:
-        """The output contract: ``outcome, wave, term, estimate, std_error, p_value, p_adjusted, nobs, clusters``."""
-        return self.table[CONTRACT_COLUMNS]
+    def contract(self, data_source: str) -> pd.DataFrame:
+        """The output contract (:data:`CONTRACT_COLUMNS`); ``data_source`` is the data file's
+        name or ``synthetic``."""
+        return self.table.assign(data_source=data_source)[CONTRACT_COLUMNS]
 
 
 def reduced_form(design: Design, draws: int = 999, seed: int = 2013) -> Results:
@@ -172,7 +226,14 @@ def reduced_form(design: Design, draws: int = 999, seed: int = 2013) -> Results:
             hypotheses.append(multiple.Hypothesis.of(f, {coef: 1.0}))
     table = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     table["p_adjusted"] = multiple.romano_wolf_by_family(table, hypotheses, family="term", draws=draws, seed=seed)
-    return Results(table, hypotheses)
+    table["p_mc_se"] = multiple.mc_se(table["p_adjusted"], draws)
+    kinds = design.outcome_kinds()
+    table["unit"] = table["outcome"].map(lambda o: "proportion" if kinds[o] == SHARE
+                                         else AMOUNT_UNITS.get(o, "the outcome's own unit"))
+    table["weighting"] = {"none": "none", "design": "design: inverse probability of assignment given the share"}.get(
+        design.spec.weighting, f"column {design.spec.weights}")
+    table["assumption"] = table["term"].map(assumption)
+    return Results(table, hypotheses, draws)
 
 
 def heterogeneity(design: Design, column: str, by: str) -> pd.DataFrame:
@@ -183,13 +244,20 @@ def heterogeneity(design: Design, column: str, by: str) -> pd.DataFrame:
     if not h.dropna().isin([0, 1]).all() or h.nunique() != 2:
         raise ParameterError("heterogeneity", by, "expected a binary 0/1 column with both values in the sample")
     d = d.assign(_h=h.astype(float), _z_0=d[Z] * (1 - h), _z_1=d[Z] * h, _s_0=d[S] * (1 - h), _s_1=d[S] * h)
-    f = _fit(design.with_data(d), column, ["_z_0", "_z_1", "_s_0", "_s_1", "_h"])
+    f = _fit(Design(d, heterogeneity_spec(design.spec, by), design.shares, design.fixed_effects), column,
+             ["_z_0", "_z_1", "_s_0", "_s_1", "_h"])
     rows = []
     for term, stem in (("direct", "_z"), ("spillover", "_s")):
         for group, weights in (("0", {f"{stem}_0": 1.0}), ("1", {f"{stem}_1": 1.0}),
                                ("1 − 0", {f"{stem}_1": 1.0, f"{stem}_0": -1.0})):
             rows.append({"term": term, "group": group, **f.contrast(weights).as_dict()})
     return pd.DataFrame(rows).assign(by=by)
+
+
+def heterogeneity_spec(spec: Spec, by: str) -> Spec:
+    """The specification of the heterogeneity regression: ``by`` enters as the group's main
+    effect, so it is dropped from the covariates (else the regressors are collinear)."""
+    return replace(spec, covariates=tuple(c for c in spec.covariates if c != by))
 
 
 def control_means(design: Design) -> pd.DataFrame:

@@ -6,7 +6,10 @@ Every parameter arrives as text (papermill, ``--param``); :func:`resolve` checks
 all against the data's column names before anything is estimated and raises
 :class:`~fou.params.ParameterError` naming the parameter, the bad value and what is
 valid. An empty value means "from the preset, else the default"; ``none`` means
-explicitly nothing (no strata, no weights, …).
+explicitly nothing (no strata, no weights, …). ``weights=design`` is the design's
+weighting (Crépon et al. 2013): each person by the inverse probability of their own
+assignment given the market's treated share (assigned ``1/s``, non-assigned ``1/(1 − s)``,
+pure control 1), computed in :func:`~.estimands.prepare` as the column :data:`DESIGN_WEIGHTS`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import pandas as pd
 from fou.extracts.params import ParameterError
 
 NONE = ("none", "-", "ingen")
+DESIGN = "design"
+DESIGN_WEIGHTS = "_design_weight"  # the column prepare() adds for weights=design
 
 DEFAULTS: dict[str, str] = {
     "treatment": "assigned", "takeup": "signopp", "market": "anonale", "share": "pct0", "cluster": "",
@@ -64,6 +69,11 @@ class Spec:
     waves: tuple[int, ...] = (1, 2, 3, 4)
     heterogeneity: str | None = "homme"
     preset: str = ""
+
+    @property
+    def weighting(self) -> str:
+        """``none``, ``design`` (inverse probability of assignment given the share) or ``column``."""
+        return "none" if not self.weights else DESIGN if self.weights == DESIGN_WEIGHTS else "column"
 
     @property
     def main_outcome(self) -> str:
@@ -235,7 +245,8 @@ def resolve(params: Mapping[str, object], columns: Sequence[str], source: str = 
 
     def column(name: str, value: str) -> str:
         if value not in cols:
-            raise ParameterError(name, value, f"no such column in the data; columns include: {hint}")
+            extra = "'design' (inverse probability of assignment), 'none', or a column; " if name == "weights" else ""
+            raise ParameterError(name, value, f"{extra}no such column in the data; columns include: {hint}")
         return value
 
     for name in ("treatment", "takeup", "market", "share"):
@@ -245,7 +256,8 @@ def resolve(params: Mapping[str, object], columns: Sequence[str], source: str = 
     for c in [c for group in strata for c in group]:
         if c not in cols:
             _bad_in_list("strata", p["strata"], c, hint)
-    weights = None if _is_none(p["weights"]) else column("weights", p["weights"])
+    weights = (None if _is_none(p["weights"]) else DESIGN_WEIGHTS if p["weights"].lower() == DESIGN
+               else column("weights", p["weights"]))
     covariates = parse_names(p["covariates"])
     for c in covariates:
         if c not in cols:

@@ -13,8 +13,11 @@ a market with treated share ``s``:
 + non_assigned_in_treated_market · spill_nonassigned · s``
 
 (times a scale per outcome; ``homme`` adds ``tau_men`` to the effect of taking up).
-Assigned people who do not take up are unaffected, so assignment works only through
-take-up (the exclusion restriction of the LATE). The spillovers on participants and
+By default assigned people who do not take up are unaffected, so assignment works only
+through take-up and assigned non-takers share none of the market's spillover (the
+exclusion restriction of ``late``). With ``nontaker_spillover=True`` they get the
+non-assigned's spillover instead (the assumption of ``late_shared_spillover``), so the
+two LATEs differ in truth in opposite ways under the two settings. The spillovers on participants and
 on the non-assigned differ, so the estimands differ: relative to markets with no
 treatment, the direct effect at share ``s`` is ``takeup · (tau + spill_assigned · s)``,
 the spillover on the non-assigned ``spill_nonassigned · s``, and the within-market
@@ -43,7 +46,8 @@ OUTCOMES = {"emploidur": (0.35, 1.0), "cdd6m": (0.20, 0.5), "cdi": (0.25, 0.5), 
 class Truth:
     """The true parameters, and each person's true effect per outcome column: the change
     in the probability of the outcome against what it would be in a market with no
-    treatment (zero in pure-control markets)."""
+    treatment (zero in pure-control markets). The closed-form methods below describe the
+    default design; with ``nontaker_spillover`` or ``flat_spillover`` use ``effect``."""
 
     takeup: float
     tau: tuple[float, ...]  # effect of taking up at share 0+, per wave
@@ -79,10 +83,14 @@ class Truth:
 def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: int = 12, takeup: float = 0.4,
                          tau: tuple[float, ...] = (0.12, 0.10, 0.08, 0.07), spill_assigned: float = -0.04,
                          spill_nonassigned: float = -0.10, tau_men: float = 0.04, share_men: float = 0.45,
-                         response: dict[str, float] | None = None, seed: int = 1) -> tuple[pd.DataFrame, Truth]:
+                         response: dict[str, float] | None = None, seed: int = 1,
+                         nontaker_spillover: bool = False, flat_spillover: bool = False) -> tuple[pd.DataFrame, Truth]:
     """A seeded synthetic data set with the Crépon file's column names, and its :class:`Truth`.
 
-    ``per_cell`` job seekers per market and cohort; 235 markets and 11 280 people by default."""
+    ``per_cell`` job seekers per market and cohort; 235 markets and 11 280 people by default.
+    ``flat_spillover``: the spillovers are the same in every treated market (the ``spill_*``
+    parameters times 1 instead of times the share), as the treated-market control of
+    ``late_shared_spillover`` assumes."""
     rng = np.random.default_rng(seed)
     response = response or {"assigned": 0.86, "nonassigned": 0.78, "control": 0.80}
     n_markets = 5 * n_quintuplets
@@ -98,7 +106,7 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     quint = (market - 1) // 5 + 1
     shift = (rng.uniform(-0.05, 0.05, n_markets)[market - 1]
              + rng.uniform(-0.05, 0.05, (n_quintuplets, cohorts))[quint - 1, session - 1])
-    spill_group = (1 - assigned) * (share > 0)
+    spill_group = (1 - (took_up if nontaker_spillover else assigned)) * (share > 0)
     arm = np.where(assigned == 1, "assigned", np.where(share > 0, "nonassigned", "control"))
     rate = pd.Series(arm).map(response).to_numpy()
     df = pd.DataFrame({"anonale": market, "noq": quint, "session": session, "pct0": share, "assigned": assigned,
@@ -108,8 +116,9 @@ def two_stage_experiment(n_quintuplets: int = 47, cohorts: int = 4, per_cell: in
     for wave in range(1, len(tau) + 1):
         responds = np.ones(n, dtype=bool) if wave == 1 else rng.random(n) < rate
         for outcome, (base, scale) in OUTCOMES.items():
-            effect = scale * (took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * share)
-                              + spill_group * spill_nonassigned * share)
+            exposure = (share > 0).astype(float) if flat_spillover else share
+            effect = scale * (took_up * (tau[wave - 1] + tau_men * homme + spill_assigned * exposure)
+                              + spill_group * spill_nonassigned * exposure)
             p = base + shift + effect  # within (0, 1) for the defaults; checked below
             if p.min() < 0 or p.max() > 1:
                 raise ValueError("effects too large for the base rates: probabilities outside 0–1")

@@ -19,6 +19,9 @@ from fou.extracts.paths import data_dir
 from fou.extracts.regions import Region
 
 PERIODS = {2017: "före", 2018: "före", 2019: "omställning", 2020: "omställning", 2021: "fristående", 2022: "fristående"}
+PILOT_START = 2020  # KROM pilots had private providers from April 2020: their "fristående" period starts here
+MIN_CLUSTERS_P = 6  # fewer municipalities: no p-values or intervals (no method is reliable)
+RELIABLE_CLUSTERS = 10  # from here the wild cluster bootstrap is the page's method without a caveat
 PERIOD_NAMES = {"före": "Före reformen", "omställning": "Omställning", "fristående": "Fristående aktörer"}
 EFFECT_PERIODS = ("omställning", "fristående")  # compared with "före"
 OUTCOMES = {"af_share": "Anvisningar från Arbetsförmedlingen, procent",
@@ -31,16 +34,27 @@ GROUPINGS = {
 }
 
 
-def period_of(year: int) -> str | None:
-    """The reform period of a year (years outside 2017–2022 follow the nearest rule)."""
+def period_of(year: int, pilot: bool = False) -> str | None:
+    """The reform period of a year (years outside 2017–2022 follow the nearest rule); for a KROM
+    pilot municipality private providers came in April 2020, so its ``fristående`` period starts then."""
+    if pilot and year >= PILOT_START:
+        return "fristående"
     if year in PERIODS:
         return PERIODS[year]
     return "före" if year < 2017 else "fristående"
 
 
-def period_years(period: str, years: Sequence[int] | None = None) -> list[int]:
+def period_years(period: str, years: Sequence[int] | None = None, pilot: bool = False) -> list[int]:
     """The years of ``years`` (default: the reform's own 2017–2022) that fall in ``period``."""
-    return sorted(int(y) for y in (PERIODS if years is None else years) if period_of(int(y)) == period)
+    return sorted(int(y) for y in (PERIODS if years is None else years) if period_of(int(y), pilot) == period)
+
+
+def inference_rule(clusters: int) -> str:
+    """How the page may use p-values with ``clusters`` municipalities: ``none`` (fewer than
+    :data:`MIN_CLUSTERS_P`: suppressed), ``caveat`` (below :data:`RELIABLE_CLUSTERS`) or ``bootstrap``."""
+    if clusters < MIN_CLUSTERS_P:
+        return "none"
+    return "caveat" if clusters < RELIABLE_CLUSTERS else "bootstrap"
 
 
 def short_span(years: Sequence[int]) -> str:
@@ -52,11 +66,17 @@ def short_span(years: Sequence[int]) -> str:
     return ", ".join(map(str, ys))
 
 
-def period_label(period: str, years: Sequence[int] | None = None) -> str:
+def period_label(period: str, years: Sequence[int] | None = None, pilots: bool = False) -> str:
     """``Omställning (2019–20)``: the period's name and the years of ``years`` in it (its own years
-    when ``years`` has none of them)."""
+    when ``years`` has none of them); with ``pilots`` (the region has KROM pilots) also the pilots'
+    years when they differ: ``Fristående aktörer (2021–22; KROM-piloter 2020–22)``."""
     ys = period_years(period, years) or period_years(period)
-    return f"{PERIOD_NAMES[period]} ({short_span(ys)})"
+    label = f"{PERIOD_NAMES[period]} ({short_span(ys)}"
+    if pilots:
+        own = period_years(period, years, pilot=True) or period_years(period, pilot=True)
+        if own != ys:
+            label += f"; KROM-piloter {short_span(own)}"
+    return label + ")"
 
 
 def load_facts(path: str | Path | None = None) -> pd.DataFrame:
@@ -96,12 +116,16 @@ def _population(own: pd.DataFrame, other: pd.DataFrame | None, grid: pd.DataFram
 
 
 def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int],
-                population: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+                population: pd.DataFrame | None = None, pilots: Sequence[str] = (),
+                coverage: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One row per municipality and year: ``af_share`` (U40806), ``participants``
     (U40800), ``population`` (N01951 of that year: from the extract, else from
     ``population`` — the values of the national extract — else the nearest year,
     recorded in ``population_year`` and ``population_source``) and
-    ``participants_per_1000``. Returns the panel and Swedish notes on the sources."""
+    ``participants_per_1000``, ``krom_pilot`` (the municipality is in ``pilots``) and its
+    ``period`` (per municipality: a pilot's private-provider period starts in 2020). Returns
+    the panel and Swedish notes on the sources; a missing KPI's note proposes a fetch only
+    when the extract's ``coverage`` (its manifest's) did not already ask for it."""
     sel = values[(values["gender"] == "T") & values["municipality_id"].isin(region.ids)]
     grid = pd.MultiIndex.from_product([list(region.ids), list(years)], names=["municipality_id", "year"]).to_frame(index=False)
 
@@ -127,11 +151,23 @@ def build_panel(values: pd.DataFrame, region: Region, years: Sequence[int],
     for kpi in (study.REFERRALS_AF, study.PARTICIPANTS, study.POPULATION):
         if series(kpi.id)["value"].notna().sum() == 0 and not (kpi is study.POPULATION and len(national)):
             notes.append(f"{kpi.id} ({kpi.label}) saknas i extraktet för regionen; de analyser som behöver det visar inget. "
-                         f"Hämta med: fou fetch --study gr-2023 --region \"{region.name}\" --years {min(years)}-{max(years)} --out DIR")
+                         + fetch_advice(kpi.id, region, years, coverage))
     panel["municipality"] = panel["municipality_id"].map(region.names)
-    panel["period"] = panel["year"].map(period_of)
-    return panel[["municipality_id", "municipality", "year", "period", "af_share", "participants", "population",
+    panel["krom_pilot"] = panel["municipality_id"].isin(set(pilots))
+    panel["period"] = [period_of(int(y), bool(p)) for y, p in zip(panel["year"], panel["krom_pilot"])]
+    return panel[["municipality_id", "municipality", "year", "krom_pilot", "period", "af_share", "participants", "population",
                   "population_year", "population_source", "participants_per_1000"]], notes
+
+
+def fetch_advice(kpi: str, region: Region, years: Sequence[int], coverage: dict | None) -> str:
+    """What to do about a KPI the extract lacks: the fetch command, unless the extract's
+    manifest says it already asked Kolada for that KPI, every municipality and year."""
+    if coverage and kpi in set(coverage.get("kpis", ())) and set(region.ids) <= set(coverage.get("municipality_ids", ())) \
+            and set(int(y) for y in years) <= set(int(y) for y in coverage.get("years", ())):
+        return ("Extraktet hämtades redan med det nyckeltalet för regionens kommuner och åren, men Kolada har inga värden "
+                "för dem; en ny hämtning ger inget annat.")
+    return (f"Hämta med: fou fetch --study gr-2023 --region \"{region.name}\" --years {min(years)}-{max(years)} "
+            "--out DIR")
 
 
 @dataclass(frozen=True)

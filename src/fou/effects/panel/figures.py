@@ -4,6 +4,8 @@ figure at :data:`~fou.effects.plotting.DESKTOP_WIDTH` and at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -18,10 +20,12 @@ from fou.extracts.swedish import swedish_axes
 PERIOD_COLOURS = {"före": "#f1f8e9", "omställning": "#fffde7", "fristående": "#e3f2fd"}
 
 
-def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str, width: float = DESKTOP_WIDTH) -> Figure:
-    """Each municipality as a thin grey line named at its end, the region's unweighted mean
-    thick and green, the reform's periods shaded over the chosen years (explained in the
-    legend under the axes). Years between the chosen ones that are not chosen are gaps."""
+def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str, width: float = DESKTOP_WIDTH,
+                 pilots: Sequence[str] = ()) -> Figure:
+    """Each municipality as a thin grey line named at its last year with a value (KROM pilots
+    among ``pilots`` marked "(KROM)"), the region's unweighted mean thick and green, the reform's
+    periods shaded over the chosen years (explained in the legend under the axes; with pilots in
+    the region the legend gives their years too). Years not chosen are gaps."""
     phone = width < DESKTOP_WIDTH
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(width, 6.4 if phone else 5.2))
@@ -35,12 +39,14 @@ def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str
         full = list(range(years[0], years[-1] + 1))
         wide = panel.pivot_table(index="year", columns="municipality", values=outcome, dropna=False).reindex(full)
         handles, labels = [], []
+        ids = panel.drop_duplicates("municipality").set_index("municipality")["municipality_id"]
+        is_pilot = {name: ids.get(name) in set(pilots) for name in wide.columns}
         for period, colour in PERIOD_COLOURS.items():
             ys = period_years(period, years)
             if ys:
                 ax.axvspan(min(ys) - 0.5, max(ys) + 0.5, color=colour, zorder=0, lw=0)
                 handles.append(Patch(facecolor=colour, edgecolor="#cccccc"))
-                labels.append(period_label(period, years))
+                labels.append(period_label(period, years, any(is_pilot.values())))
         for name in wide.columns:
             ax.plot(full, wide[name], color=GREY, lw=0.9, alpha=0.8, marker=".", ms=4, zorder=2)
         mean = wide.mean(axis=1)
@@ -53,8 +59,12 @@ def panel_figure(panel: pd.DataFrame, outcome: str, label: str, region_name: str
         ax.set_ylim(lo - 0.03 * (hi - lo), hi + 0.05 * (hi - lo))
         swedish_axes(ax, decimals=None)
         legend_below(fig, handles, labels, ncol=1 if phone else 2)
-        last = wide.loc[years[-1]].dropna()
-        end_labels(ax, years[-1], [(float(v), str(name)) for name, v in last.items()])
+        ends = []  # each line named where it ends: its last year with a value
+        for name in wide.columns:
+            seen = wide[name].dropna()
+            if len(seen):
+                ends.append((float(seen.iloc[-1]), f"{name} (KROM)" if is_pilot[name] else str(name), float(seen.index[-1])))
+        end_labels(ax, years[-1], [(y, n) for y, n, _ in ends], starts=[x for _, _, x in ends])
     return fig
 
 

@@ -1,6 +1,7 @@
 """The KROM pilot ("Kundval Rusta och matcha"): 32 municipalities got private providers
-from April 2020; the others during 2021 (among them 101 on 1 October and 104 on
-7 December). Group-time ATTs against 2019 (see :mod:`fou.effects.pilot.staggered`) for the
+from April 2020; the others during 2021 in three stages (53 from 18 May, 101 from
+1 October, 104 from 7 December; ``data/reference/rusta_och_matcha_2021_stages.csv``, whose
+lists of municipalities were not found, so the 2021 cohorts cannot be told apart). Group-time ATTs against 2019 (see :mod:`fou.effects.pilot.staggered`) for the
 KAS outcome U40455 and for outcomes Kolada has for every municipality and year, their
 inference (cluster-robust, wild bootstrap, randomisation of pilot status within county,
 Holm over outcomes), the TWFE comparison and a descriptive cross-section.
@@ -14,12 +15,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from fou.effects.pilot import staggered, twfe
+from fou.effects.pilot import dr, staggered, twfe
 from fou.effects.inference import wild_bootstrap_ci
 from fou.effects.multiple import holm
 from fou.effects.randomisation import randomisation_test
 from fou.extracts.params import ParameterError
-from fou.extracts.pilots import load_pilots, pilots_file  # noqa: F401 (re-exported for the pages)
+from fou.extracts.pilots import load_pilots, load_rollout, pilots_file  # noqa: F401 (re-exported for the pages)
 
 OUTCOME = "U40455"
 OUTCOME_LABEL = "Avslutade deltagare som börjat arbeta eller studera, andel (%)"
@@ -61,17 +62,79 @@ def att_results(values: pd.DataFrame, pilots: pd.DataFrame, outcomes: Iterable[s
     """ATT(2020, t) for every outcome, year, sample and weighting (``tables/pilot_att.csv``)."""
     present = [o for o in outcomes if o not in missing_kpis(values, [o])]
     table = staggered.att_table(values, pilots["municipality_id"], present, DESIGN)
-    table["comparison"] = np.where(table["period"] == "contaminated", "treated_from_oct_or_dec_2021", "not_yet_treated")
+    table["comparison"] = table["year"].map(comparison_group)
     return table.drop(columns=["t_stat"])
 
 
-def inference_table(values: pd.DataFrame, pilots: pd.DataFrame, year: int = START, draws: int = 999,
+def comparison_group(year: int, design: staggered.Design = DESIGN) -> str:
+    """What the comparison municipalities are in ``year``: ``not_yet_treated`` before the roll-out,
+    ``treated_during_2021`` in its year (stages from May, October and December 2021: the cohorts
+    cannot be told apart, see :func:`load_rollout`), ``treated_since_2021`` after."""
+    start = design.comparison_treated_from
+    if year < start:
+        return "not_yet_treated"
+    return f"treated_during_{start}" if year == start else f"treated_since_{start}"
+
+
+def monte_carlo_se(p: np.ndarray | float, draws: int) -> np.ndarray:
+    """Monte Carlo standard error of a simulated p-value, √(p(1 − p)/B) with B draws."""
+    p = np.asarray(p, float)
+    return np.sqrt(p * (1 - p) / draws)
+
+
+def design_facts(values: pd.DataFrame, pilots: pd.DataFrame, outcome: str = OUTCOME,
+                 design: staggered.Design = DESIGN) -> dict:
+    """The design's counts from the pilot list and the data, for the page's prose: pilots,
+    municipalities, counties with pilots, units with the outcome in the base and first year
+    (per group) and in every year, and the shipped KROM pilots among the comparison."""
+    ids = set(pilots["municipality_id"])
+    municipalities = sorted(set(staggered.municipalities_only(values)["municipality_id"]))
+    wide = staggered.wide_panel(values, outcome, design.years)
+    both = wide[[design.base, design.cohort]].notna().all(axis=1)
+    balanced = wide.notna().all(axis=1)
+    is_pilot = wide.index.isin(ids)
+    shipped = set(load_pilots()["municipality_id"])
+    return {"pilots": len(ids), "municipalities": len(municipalities), "comparison": len(set(municipalities) - ids),
+            "counties": len(set(county(ids))), "with_outcome": int(wide.notna().any(axis=1).sum()),
+            "pilots_both": int((both & is_pilot).sum()), "comparison_both": int((both & ~is_pilot).sum()),
+            "balanced": int(balanced.sum()), "balanced_pilots": int((balanced & is_pilot).sum()),
+            "shipped_pilots_in_comparison": len((shipped - ids) & set(municipalities)),
+            "first_year": design.first_year, "last_year": design.last_year, "base": design.base, "cohort": design.cohort}
+
+
+def covariate_adjusted(values: pd.DataFrame, pilots: pd.DataFrame, outcome: str = OUTCOME,
+                       design: staggered.Design = DESIGN) -> pd.DataFrame:
+    """ATT(cohort) of ``outcome``, unweighted: the unadjusted 2×2 (CR1) on every municipality with
+    the outcome in both years, the same on the municipalities that also have the covariates,
+    and the doubly robust DR-DiD (Sant'Anna & Zhao 2020) on those; each with its minimum
+    detectable effect (80 % power, 5 % two-sided) and the sample."""
+    ids = pilots["municipality_id"]
+    wide = staggered.wide_panel(values, outcome, design.years)
+    covs = dr.covariate_frame(values, year=design.base).dropna()
+    rows = []
+    for method, panel in (("att_2x2", wide), ("att_2x2_covariate_sample", wide[wide.index.isin(covs.index)])):
+        res = staggered.att(staggered.long_difference(panel, ids, design.cohort, design, "unbalanced"))
+        df = res.n_treated + res.n_control - 1
+        rows.append({"method": method, "estimate": res.estimate, "std_error": res.std_error, "ci_low": res.ci_low,
+                     "ci_high": res.ci_high, "p_value": res.p_value, "mde": dr.minimum_detectable_effect(res.std_error, df),
+                     "n_treated": res.n_treated, "n_control": res.n_control, "covariates": ""})
+    res = dr.dr_att(values, ids, outcome, design)
+    rows.append({"method": "dr_did", "estimate": res.estimate, "std_error": res.std_error, "ci_low": res.ci_low,
+                 "ci_high": res.ci_high, "p_value": res.p_value, "mde": dr.minimum_detectable_effect(res.std_error),
+                 "n_treated": res.n_treated, "n_control": res.n_control,
+                 "covariates": " ".join(f"{k}_{res.covariate_year}" for k in res.covariates)})
+    return pd.DataFrame(rows).assign(outcome=outcome, year=design.cohort)
+
+
+def inference_table(values: pd.DataFrame, pilots: pd.DataFrame, year: int = START, draws: int = 1999,
                     seed: int = 2020, outcomes: Iterable[str] = OUTCOMES) -> pd.DataFrame:
     """ATT(2020, ``year``) in the unbalanced sample, per outcome and weighting, with
     cluster-robust (CR1), wild bootstrap (WCR, Webb weights; interval by test inversion)
     and randomisation p-values (pilot status re-drawn within county, and freely), and
     Holm-adjusted p-values over the outcomes (per weighting, for CR1 and for the
-    within-county randomisation)."""
+    within-county randomisation). Each simulated p-value column ``p_x`` has its Monte Carlo
+    standard error beside it (``p_x_mc_se``; for the Holm-adjusted one, the raw value's
+    error times the Holm multiplier)."""
     ids = pilots["municipality_id"]
     weights = staggered.population_weights(values, DESIGN.base)
     rows = []
@@ -89,12 +152,17 @@ def inference_table(values: pd.DataFrame, pilots: pd.DataFrame, year: int = STAR
             rows.append({"outcome": outcome, "year": year, "weighting": weighting, "estimate": res.estimate,
                          "std_error": res.std_error, "ci_low": res.ci_low, "ci_high": res.ci_high,
                          "p_value": res.p_value, "p_wild": wild.p_value, "wild_ci_low": wild.ci_low, "wild_ci_high": wild.ci_high,
-                         "p_ri_county": within.p_value, "p_ri_free": free.p_value, "n_treated": res.n_treated,
+                         "p_ri_county": within.p_value, "p_ri_free": free.p_value,
+                         **{f"{c}_mc_se": float(monte_carlo_se(p, draws)) for c, p in
+                            (("p_wild", wild.p_value), ("p_ri_county", within.p_value), ("p_ri_free", free.p_value))},
+                         "n_treated": res.n_treated,
                          "n_control": res.n_control, "ri_counties": within.strata, "draws": draws})
     out = pd.DataFrame(rows)
     if len(out):
         for col in ("p_value", "p_ri_county"):
             out[f"{col}_holm"] = out.groupby("weighting")[col].transform(lambda p: holm(p.to_numpy(float)))
+        ratio = out["p_ri_county_holm"] / out["p_ri_county"]
+        out["p_ri_county_holm_mc_se"] = ratio * out["p_ri_county_mc_se"]
     return out
 
 

@@ -4,8 +4,9 @@ Sant'Anna (2021), "Difference-in-differences with multiple time periods", J. Eco
 :mod:`fou.effects.pilot.twfe`).
 
 The KROM pilot: 32 municipalities got private providers from April 2020 (cohort
-g = 2020); every other municipality followed during 2021 (101 on 1 October, 104 on
-7 December). With yearly data, ATT(g, t) is a long difference against the base year
+g = 2020); every other municipality followed during 2021 (53 from 18 May, 101 from
+1 October, 104 from 7 December; which municipality was in which stage was not found, so
+the 2021 cohorts cannot be separated). With yearly data, ATT(g, t) is a long difference against the base year
 g − 1 = 2019::
 
     ATT(g, t) = E[Y_t − Y_2019 | pilot] − E[Y_t − Y_2019 | comparison]
