@@ -146,14 +146,13 @@ def pytest_unconfigure(config):
         shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
-#: Fixtures that run many notebooks once per test process: the tests using one of them go to one
-#: xdist worker (``--dist loadgroup``), so those notebooks run once per session, not once per worker.
-SHARED_RUNS = ("default_run", "sweep")
+#: Session fixtures that run many notebooks once per test process: every test using one of them goes
+#: to the same xdist worker (``--dist loadgroup``), so those notebooks run once per session. Other tests
+#: are grouped by file, as ``--dist loadfile`` would: module fixtures (a run, a server) are built once.
+SHARED_RUNS = ("default_run",)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for name in SHARED_RUNS:
-            if name in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(name))
-                break
+        used = [name for name in SHARED_RUNS if name in getattr(item, "fixturenames", ())]
+        item.add_marker(pytest.mark.xdist_group(used[0] if used else item.nodeid.split("::")[0]))
