@@ -71,7 +71,7 @@ def list_cmd(folder, as_json) -> None:
     df["when"] = df["updated_at"].fillna(df["fetched_at"]).fillna("").astype(str).str[:10]
     df["title"] = df["error"].fillna("")
     echo_table(df, {"name": "name", "kind": "kind", "rows": "rows", "kpis": "KPIs", "units": "units",
-                    "years": "years", "when": "fetched/updated", "title": "problem"})
+                    "years": "years", "when": "fetched/updated", "title": "problem"}, wrap=True)
 
 
 @extracts_group.command("show")

@@ -41,9 +41,11 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def echo_table(df: pd.DataFrame, columns: dict[str, str], *, flexible: str = "title", width: int | None = None) -> None:
+def echo_table(df: pd.DataFrame, columns: dict[str, str], *, flexible: str = "title", width: int | None = None,
+               wrap: bool = False) -> None:
     """Print ``df``'s ``columns`` (name → heading) as an aligned table (rich); the ``flexible``
-    column is cut with "…" so that lines fit the terminal (``COLUMNS``, else 120 off a terminal)."""
+    column is cut with "…" so that lines fit the terminal (``COLUMNS``, else 120 off a terminal),
+    or wrapped onto more lines with ``wrap`` (text that must be read whole, such as a problem)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -51,9 +53,12 @@ def echo_table(df: pd.DataFrame, columns: dict[str, str], *, flexible: str = "ti
     width = width or shutil.get_terminal_size((120, 24)).columns
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
     for c, heading in columns.items():
-        table.add_column(heading, no_wrap=c != flexible, min_width=20 if c == flexible else None)
+        table.add_column(heading, no_wrap=c != flexible, min_width=20 if c == flexible else None,
+                         overflow="fold" if wrap and c == flexible else "ellipsis")
+    folds = [wrap and c == flexible for c in columns]
     for row in df[list(columns)].itertuples(index=False):
-        table.add_row(*[Text("" if _missing(v) else str(v), no_wrap=True, overflow="ellipsis") for v in row])
+        table.add_row(*[Text("" if _missing(v) else str(v), no_wrap=not fold, overflow="fold" if fold else "ellipsis")
+                        for v, fold in zip(row, folds)])
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False, emoji=False)
     with console.capture() as captured:
         console.print(table)

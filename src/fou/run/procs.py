@@ -30,9 +30,16 @@ class Interrupted(BaseException):
         self.code = 128 + signum
 
 
+_DEFERRING = 0  # depth of deferred_signals blocks in the main thread
+_PENDING: list[int] = []  # a stop signal that arrived while deferring
+
+
 def _raise_interrupted(signum: int, frame) -> None:
     for sig in STOP_SIGNALS:  # the first signal wins; cleaning up must not be interrupted again
         signal.signal(sig, signal.SIG_IGN)
+    if _DEFERRING:
+        _PENDING.append(signum)
+        return
     raise Interrupted(signum)
 
 
@@ -44,12 +51,21 @@ def install_stop_handlers() -> None:
 
 @contextlib.contextmanager
 def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM until the block is done (they are delivered right after)."""
+    """Hold SIGINT/SIGTERM until the block is done (they are delivered right after).
+
+    The signal mask only holds signals for this thread: a signal the kernel delivers to
+    another thread of the process (a helper thread of a library) still runs the Python
+    handler in the main thread, so the handler itself also waits for the block's end."""
+    global _DEFERRING
     old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    _DEFERRING += 1
     try:
         yield
     finally:
+        _DEFERRING -= 1
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if not _DEFERRING and _PENDING:
+            raise Interrupted(_PENDING.pop())
 
 
 def descendants(pid: int) -> list[int]:
