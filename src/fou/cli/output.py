@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,8 @@ def echo_table(df: pd.DataFrame, columns: dict[str, str], *, flexible: str = "ti
     from rich.text import Text
 
     width = width or shutil.get_terminal_size((120, 24)).columns
+    if wrap and not sys.stdout.isatty():
+        width = max(width, 400)  # off a terminal (a pipe, a log) text that must be read whole stays on one line
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
     for c, heading in columns.items():
         table.add_column(heading, no_wrap=c != flexible, min_width=20 if c == flexible else None,
