@@ -207,3 +207,17 @@ def test_period_labels_follow_the_chosen_years():
     assert panel.period_label("fristående", [2017, 2022]) == "Fristående aktörer (2022)"
     assert panel.period_label("omställning", [2017, 2022]) == "Omställning (2019–20)"  # none chosen: its own years
     assert panel.period_label("före", [2016, 2017, 2018]) == "Före reformen (2016–18)"
+
+
+def test_wild_bootstrap_p_values_carry_their_monte_carlo_error():
+    """p_wild from random draws has its Monte Carlo SE beside it; under full enumeration it is 0."""
+    rng = np.random.default_rng(5)
+    rows = [{"municipality_id": f"{m:04d}", "year": y, "period": "före" if y <= 2018 else "omställning" if y <= 2020 else "fristående", "af_share": 40 + rng.normal() + (y > 2020)}
+            for m in range(1, 9) for y in range(2017, 2023)]
+    data = pd.DataFrame(rows)
+    many = {e.period: e for e in panel.period_effects(data, "af_share", draws=999)}
+    effect = many["fristående"]
+    assert effect.p_wild_mc_se == pytest.approx(np.sqrt(effect.p_wild * (1 - effect.p_wild) / 999))
+    more = {e.period: e for e in panel.period_effects(data, "af_share", draws=9999)}["fristående"]
+    assert more.p_wild_mc_se < effect.p_wild_mc_se and more.p_wild_mc_se <= 0.005  # the default draws' precision
+    assert "p_wild_mc_se" in panel.effects_frame(list(many.values())).columns

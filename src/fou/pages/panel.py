@@ -158,10 +158,10 @@ class PanelPage:
         fig = self._figure(lambda w: effect_plots.coefficient_figure(self.effects, {**panel.OUTCOMES, **labels}, title, width=w),
                            "Periodeffekter med konfidensintervall", "05_period_effects")
         shown = self.effects.replace({"outcome": panel.OUTCOMES}).assign(period=self.effects["period"].map(labels)).drop(
-            columns=["inference"])
+            columns=["inference", "p_wild_mc_se"])  # the MC error is in the CSV; p is printed to 2 decimals
         table = nb.show_table(
             shown,
-            {"estimate": 2, "std_error": 2, "ci_low": 2, "ci_high": 2, "p_cluster": 3, "p_wild": 3},
+            {"estimate": 2, "std_error": 2, "ci_low": 2, "ci_high": 2, "p_cluster": 3, "p_wild": 2},
             {"outcome": "Utfall", "period": "Period", "estimate": "Skattning", "std_error": "Medelfel (CR1)",
              "ci_low": "KI nedre (bootstrap)", "ci_high": "KI övre (bootstrap)", "p_cluster": "p (kluster-t)",
              "p_wild": "p (vild bootstrap)", "nobs": "n", "n_clusters": "Kommuner"})

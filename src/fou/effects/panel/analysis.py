@@ -182,6 +182,7 @@ class PeriodEffect:
     p_wild: float
     nobs: int | None
     n_clusters: int | None
+    p_wild_mc_se: float = float("nan")  # Monte Carlo SE of p_wild: 0 under full enumeration
 
 
 def _not_estimated(outcome: str, period: str) -> PeriodEffect:
@@ -228,8 +229,9 @@ def period_effects(panel: pd.DataFrame, outcome: str, draws: int = 9999, seed: i
         j = keep.index(name)
         wild = wild_bootstrap_ci(X, y, groups, j, draws=draws, seed=seed)
         p_cluster = float(2 * stats.t.sf(abs(beta[j] / se[j]), g - 1))
+        mc_se = 0.0 if "full enumeration" in wild.weights else float(np.sqrt(wild.p_value * (1 - wild.p_value) / wild.draws))
         out.append(PeriodEffect(outcome, name, float(beta[j]), float(se[j]), wild.ci_low, wild.ci_high, p_cluster, wild.p_value,
-                                int(len(d)), g))
+                                int(len(d)), g, mc_se))
     return out
 
 
