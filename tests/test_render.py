@@ -77,3 +77,18 @@ def test_index_counts_numbers_paths_and_sources_in_swedish():
     assert "/home/anna" not in page and "…/krom.csv" in page and ">data/extracts/report-2023<" in page
     assert ">none<" not in page and "inga data ännu" in page
     assert "i den här körningen: avskrivet ur rapporten, syntetiska data." in page and "Källa för alla nyckeltal" not in page
+
+
+def test_every_column_id_has_one_swedish_name():
+    """The label table is one literal: an id written twice would silently take the later name."""
+    import ast
+    import inspect
+
+    from fou.pages import columns
+
+    tree = ast.parse(inspect.getsource(columns))
+    keys = [k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(v, ast.Tuple)]
+    assert len(keys) > 150
+    assert sorted({k for k in keys if keys.count(k) > 1}) == []
+    assert "LABELS.update" not in inspect.getsource(columns)

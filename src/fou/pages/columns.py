@@ -72,7 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "studies": ("Studier", "antal"), "which": ("Vilka", ""), "läsning": ("Läsning", ""),
     # the experiment (page 07)
     "assumption": ("Identifierande antagande", ""), "data_source": ("Datakälla", ""),
-    "mde": ("Minsta upptäckbara effekt (80 % styrka, 5 % tvåsidigt)", "som skattningen"),
+    "mde": ("Minsta detekterbara effekt (80 % styrka, 5 % tvåsidigt)", "som skattningen"),
     "power": ("Styrka", "sannolikhet"), "alpha": ("Signifikansnivå", "sannolikhet"),
     # the national context (09): SKR's county survey, Dua's county shares, checks and correlations
     "figure": ("Figur i SKR:s rapport", ""), "question": ("Fråga", ""), "response": ("Svar (som i rapporten)", ""),
@@ -88,10 +88,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_areas": ("Län eller områden", "antal"), "rho": ("Spearmans rangkorrelation", ""),
     "exact": ("Exakt p-värde", "1 = ja"), "survey_year": ("Enkätens eller rapportens år", "år"),
     "kolada_year": ("Kolada-år", "år"),
-}
-
-# the municipality profile (notebook 10)
-LABELS.update({
+    # the municipality profile (notebook 10)
     "role": ("Enhetens roll (kommun, län, riket)", ""), "unit_id": ("Enhetens kod", ""),
     "kommun": ("Kommunen", "nyckeltalets enhet"), "län": ("Länet", "nyckeltalets enhet"),
     "riket": ("Riket", "nyckeltalets enhet"), "rank": ("Plats i jämförelsegruppen (1 = högst värde)", "plats"),
@@ -100,7 +97,17 @@ LABELS.update({
     "county_mean": ("Länets kommuner, ovägt medel (egen beräkning)", "procent"),
     "county_n": ("Länets kommuner med uppgift", "antal"),
     "all_mean": ("Alla kommuner, ovägt medel (egen beräkning)", "procent"), "all_n": ("Kommuner med uppgift", "antal"),
-})
+    # pages 05, 06 and 08 (issue 19)
+    "inference": ("Inferensregel (antal kluster)", "none = inga p-värden, caveat = med varning, bootstrap"),
+    "krom_pilot": ("KROM-pilotkommun", "1 = ja"), "population": ("Population (kod)", ""),
+    "horizon_months": ("Uppföljningstid", "månader efter anvisning"),
+    "covariates": ("Kovariater (Kolada-id_år)", ""),
+    "p_wild_mc_se": ("Monte Carlo-medelfel, p (vild bootstrap)", "sannolikhet"),
+    "p_ri_county_mc_se": ("Monte Carlo-medelfel, p (randomisering inom län)", "sannolikhet"),
+    "p_ri_free_mc_se": ("Monte Carlo-medelfel, p (randomisering i hela landet)", "sannolikhet"),
+    "p_ri_county_holm_mc_se": ("Monte Carlo-medelfel, p (inom län, Holm), ungefärligt", "sannolikhet"),
+}
+
 
 #: Units that differ from :data:`LABELS` in one table (the table's name → id → unit).
 TABLE_UNITS: dict[str, dict[str, str]] = {
@@ -110,17 +117,6 @@ TABLE_UNITS: dict[str, dict[str, str]] = {
     "diagram1_referrals": {"value": "procent"},
 }
 
-LABELS.update({  # issue 19: pages 05, 06 and 08
-    "inference": ("Inferensregel (antal kluster)", "none = inga p-värden, caveat = med varning, bootstrap"),
-    "krom_pilot": ("KROM-pilotkommun", "1 = ja"), "population": ("Population (kod)", ""),
-    "horizon_months": ("Uppföljningstid", "månader efter anvisning"),
-    "mde": ("Minsta detekterbara effekt (80 % styrka, 5 % nivå)", "utfallets enhet"),
-    "covariates": ("Kovariater (Kolada-id_år)", ""),
-    "p_wild_mc_se": ("Monte Carlo-medelfel, p (vild bootstrap)", "sannolikhet"),
-    "p_ri_county_mc_se": ("Monte Carlo-medelfel, p (randomisering inom län)", "sannolikhet"),
-    "p_ri_free_mc_se": ("Monte Carlo-medelfel, p (randomisering i hela landet)", "sannolikhet"),
-    "p_ri_county_holm_mc_se": ("Monte Carlo-medelfel, p (inom län, Holm), ungefärligt", "sannolikhet"),
-})
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
