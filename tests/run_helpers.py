@@ -49,12 +49,20 @@ def write_notebooks(folder: Path, entries: str | None = None) -> Path:
     return folder
 
 
-class Marked:
-    """Environment for ``fou`` subprocesses, marked so every descendant (kernels too) can be found."""
+#: Tiny notebooks import nothing heavy, so warm kernels (a zygote per worker importing pandas, scipy,
+#: matplotlib and fou before forking the kernel) only cost time: ~4 s of CPU per worker, a third of a tiny
+#: run. Runs of tiny notebooks use ordinary kernels unless a test is about warm kernels or about stopping a
+#: run (its zygote must go too): tests/test_warm.py and cases 1, 2 and 7 of tests/test_run_safety.py.
+COLD = {"FOU_WARM_KERNELS": "0"}
 
-    def __init__(self, **env: str):
+
+class Marked:
+    """Environment for ``fou`` subprocesses, marked so every descendant (kernels too) can be found;
+    ordinary kernels (:data:`COLD`) unless ``warm``."""
+
+    def __init__(self, warm: bool = False, **env: str):
         self.mark = uuid.uuid4().hex
-        self.env = {**os.environ, "FOU_TEST_MARK": self.mark, **env}
+        self.env = {**os.environ, "FOU_TEST_MARK": self.mark, **({} if warm else COLD), **env}
 
     def processes(self) -> list[tuple[int, str]]:
         """Live processes carrying the mark: pid and command line."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import threading
@@ -18,10 +19,20 @@ STUDY_TABLES = {"table1": 13, "table2": 14, "table3": 13, "table4": 13, "table5"
 PHONE = {"width": 390, "height": 844}
 
 
+#: Screenshots of every page (phone, desktop, full length) for a human to look at: only when
+#: FOU_SCREENSHOTS names a folder (nothing asserts on them, and they cost ~0.5 s a page).
+SCREENSHOTS = os.environ.get("FOU_SCREENSHOTS", "")
+
+
+def _shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture(scope="module")
-def served(default_run, tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "out"
-    shutil.copytree(default_run[0], out)  # screenshots land in this copy, never in the shared run
+def served(default_run):
+    out = default_run[0]  # served read-only: the tests write nothing into the shared run
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -49,20 +60,20 @@ def _visit(browser, url: str, viewport: dict | None = None):
         problems.append(f"request leaving 127.0.0.1: {request.url}")
 
     page.on("request", outside)
-    response = page.goto(url, wait_until="networkidle")
+    response = page.goto(url, wait_until="load")  # every image and stylesheet requested by the page is in
     assert response is not None and response.ok, url
+    if page.evaluate("document.scripts.length"):  # a script may ask for more after load: wait until it is quiet
+        page.wait_for_load_state("networkidle")
     return page, problems
 
 
 def test_index_and_every_page_load_cleanly(browser, served):
-    out, base = served
+    _, base = served
     page, problems = _visit(browser, f"{base}/index.html")
     links = page.eval_on_selector_all("a[href^='html/']", "els => els.map(e => e.getAttribute('href'))")
     assert len(links) == 11  # 01–09 and two profiles (default_run)
     assert "avskrivet ur rapporten" in page.inner_text("body")
-    shots = out / "screenshots"
-    shots.mkdir(exist_ok=True)
-    page.screenshot(path=str(shots / "index.png"), full_page=True)
+    _shot(page, "index")
     page.close()
     assert problems == []
     for link in links:
@@ -72,7 +83,7 @@ def test_index_and_every_page_load_cleanly(browser, served):
         sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.naturalHeight])")
         assert all(w > 0 and h > 0 for w, h in sizes), link
         assert page.query_selector(".jp-InputArea, .input_area, pre code.language-python") is None  # no code cells
-        page.screenshot(path=str(shots / f"{Path(link).stem}.png"), full_page=True)
+        _shot(page, Path(link).stem)
         page.close()
         assert problems == [], (link, problems)
 
@@ -117,7 +128,7 @@ def _figure_text(page) -> list[dict]:
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
 def test_pages_fit_the_screen_and_figure_text_is_legible(browser, served, viewport):
-    out, base = served
+    _, base = served
     width = viewport["width"]
     for name in PAGES:
         page, problems = _visit(browser, f"{base}/{name}.html", viewport)
@@ -127,8 +138,7 @@ def test_pages_fit_the_screen_and_figure_text_is_legible(browser, served, viewpo
             assert fig["svg"] and fig["texts"] > 0, (name, fig["alt"], "figures are SVG with real text")
             floor = SMALL_FIGURES.get(fig["alt"], (MIN_FIGURE_TEXT_PX, ""))[0]
             assert fig["px"] >= floor, f"{name}: text in '{fig['alt']}' is {fig['px']:.1f}px at {width}px"
-        page.screenshot(path=str(out / "screenshots" / f"{'phone' if width < 500 else 'desktop'}-{Path(name).stem}.png"),
-                        full_page=True)
+        _shot(page, f"{'phone' if width < 500 else 'desktop'}-{Path(name).stem}")
         page.close()
         assert problems == [], (name, problems)
 
@@ -262,6 +272,6 @@ def test_national_context_page_at_phone_and_desktop_width(browser, served, viewp
         assert (out / "html" / href).resolve().is_file(), href
     text = page.inner_text("body")
     assert "Västra Götaland" in text and "ekologiskt" in text and " nan " not in f" {text} "
-    page.screenshot(path=str(out / "screenshots" / f"09-{viewport['width']}.png"), full_page=True)
+    _shot(page, f"09-{viewport['width']}")
     page.close()
     assert problems == []

@@ -13,7 +13,7 @@ from fou.run.each import parse_each, slug, unit_slugs
 from fou.run.render import index_page
 
 from .conftest import GR_IDS, cli
-from .run_helpers import write_notebooks
+from .run_helpers import COLD, write_notebooks
 
 PROFILE = "10_municipality_profile"
 
@@ -93,7 +93,7 @@ def test_a_batch_runs_one_page_per_value_with_own_tables_and_one_index_line(tmp_
                             'each = { label = "Ett, två" }\n\n[[entry]]\nname = "slow"\nnotebook = "slow.ipynb"\ntitle = "Långsam"\n')
     out = tmp_path / "out"
     proc = cli("run", "--config", str(nbdir / "run.toml"), "--out", str(out), "--jobs", "2",
-               env={"FOU_NOTEBOOKS": str(nbdir)})
+               env={"FOU_NOTEBOOKS": str(nbdir), **COLD})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for name, label in (("fast-ett", "Ett"), ("fast-tva", "två")):
         assert (out / "html" / f"{name}.html").is_file()

@@ -210,6 +210,7 @@ def test_fou_run_log_keeps_the_full_traceback_of_a_parameter_error(tmp_path):
                               "raise ParameterError('label', label, 'expected b')"]), nbdir / "bad.ipynb")
     (nbdir / "run.toml").write_text('[[entry]]\nname = "bad"\nnotebook = "bad.ipynb"\ntitle = "Bad"\n')
     out = tmp_path / "out"
+    # warm kernels (the default): the worker's FOU_TRACEBACKS must reach a kernel forked by its zygote
     proc = fou("run", "--out", str(out), env={"FOU_NOTEBOOKS": str(nbdir), "FOU_CACHE_DIR": str(tmp_path / "c")})
     assert proc.returncode == 1
     log = (out / "logs" / "bad.log").read_text()

@@ -14,6 +14,7 @@ from fou.extracts.format import load_extract
 from fou.extracts.paths import data_dir, notebooks_dir
 
 from .conftest import GR_ORDER, KOLADA_DIR, fou, make_extract, needs_shared
+from .run_helpers import COLD
 
 pytestmark = pytest.mark.slow
 TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "table4_participants",
@@ -137,6 +138,20 @@ def test_analysis_pages_on_shipped_and_generated_data(default_run):
     assert "Hartung–Knapp" in visible and "Varför den inte poolas" in visible and "Ingen skattning från data" in visible
 
 
+@pytest.mark.parametrize("name", ["01_population_socioeconomics", "02_organisation_participants", "03_referrals",
+                                  "04_checks", "05_municipal_panel", "06_evidence", "07_experiment", "08_national_pilot",
+                                  "09_national_context", "10_municipality_profile-ale", "10_municipality_profile-bjurholm"])
+def test_no_leaks_and_every_link_resolves_on_default_pages(default_run, name):
+    """tests/test_sweep.py's checks on the default run's pages (the profiles of a pilot, Bjurholm, and of Ale)."""
+    from .test_sweep import LEAKS, _page
+
+    out = default_run[0]
+    page = _page(out, name)
+    assert LEAKS.findall(" ".join(page.text)) == []
+    assert [h for h in page.headers if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)] == []
+    assert [h for h in page.hrefs if not (out / "html" / h).resolve().is_file()] == []
+
+
 def test_notebook_parameter_cells_parse_completely():
     """papermill must see every assignment of each tagged parameters cell (comments can break its parser)."""
     import ast
@@ -242,7 +257,7 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
         '[defaults]\nextract = "report-2023"\n\n[[entry]]\nname = "broken"\nnotebook = "broken.ipynb"\ntitle = "Broken"\n\n'
         '[[entry]]\nname = "04_checks"\nnotebook = "04_checks.ipynb"\ntitle = "Checks"\n', encoding="utf-8")
     out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--jobs", "1", env={"FOU_NOTEBOOKS": str(nbdir)})
+    proc = fou("run", "--out", str(out), "--jobs", "1", env={"FOU_NOTEBOOKS": str(nbdir), **COLD})
     assert proc.returncode == 1
     assert "notebook broken failed in cell 2: RuntimeError: planted failure" in proc.stderr
     run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}

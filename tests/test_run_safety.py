@@ -43,11 +43,17 @@ def tiny_template(tmp_path_factory):
 
 @pytest.fixture
 def tiny(tiny_template, tmp_path):
-    """A marked environment and a copy of the tiny output folder (label a) for one test."""
+    """A marked environment (ordinary kernels) and a copy of the tiny output folder (label a) for one test."""
     out = tmp_path / "out"
     shutil.copytree(tiny_template / "out", out)
     env = Marked(FOU_NOTEBOOKS=str(tiny_template / "nb"), FOU_CACHE_DIR=str(tiny_template / "cache"))
     return env, out, tiny_template / "nb"
+
+
+def warm(env: Marked) -> Marked:
+    """The same environment with warm kernels (the default of ``fou run``): stopping a run must stop its
+    workers' zygotes and the kernels they forked too."""
+    return Marked(warm=True, **{k: env.env[k] for k in ("FOU_NOTEBOOKS", "FOU_CACHE_DIR")})
 
 
 def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run, tmp_path):
@@ -57,7 +63,7 @@ def test_case1_interrupting_a_new_region_leaves_the_published_pages(default_run,
     out = tmp_path / "outputs"
     shutil.copytree(src, out)
     before = snapshot(out)
-    env = Marked()
+    env = Marked(warm=True)
     regional = [a for n in ("01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
                             "05_municipal_panel") for a in ("--only", n)]
     proc = env.start("run", "--out", str(out), "--region", "Ale, Kungälv", "--jobs", "2", *regional)
@@ -93,6 +99,7 @@ def test_case7_sigterm_publishes_only_complete_pages_and_leaves_no_process(tiny)
     """SIGTERM while ``slow`` sleeps: ``fast`` (finished) is published whole, ``slow``'s half-written
     table stays in staging and is discarded; exit 143, one line, no worker or kernel left."""
     env, out, _ = tiny
+    env = warm(env)
     proc = env.start("run", "--out", str(out), "--jobs", "2", "--param", "label=b", "--param", "seconds=120")
     wait_for(lambda: (out / "run.json").is_file() and record(out)["fast"]["parameters"]["label"] == "b"
              and env.kernels(), what="fast published while slow runs")
@@ -111,6 +118,7 @@ def test_case7_sigterm_publishes_only_complete_pages_and_leaves_no_process(tiny)
 
 def test_case2_one_run_at_a_time_with_holder_named_and_stale_lock_detected(tiny):
     env, out, _ = tiny
+    env = warm(env)
     first = env.start("run", "--out", str(out), "--only", "slow", "--param", "seconds=120", "--force")
     wait_for(lambda: env.kernels(), what="the first run's kernel")
     second = env.run("run", "--out", str(out), "--only", "fast", "--param", "label=c")

@@ -19,7 +19,7 @@ import pytest
 from fou.run import sources
 
 from .conftest import fou
-from .run_helpers import write_notebooks
+from .run_helpers import COLD, write_notebooks
 
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")
@@ -41,7 +41,7 @@ def _repo(tmp_path: Path) -> Path:
 
 
 def _env(nbdir: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"FOU_NOTEBOOKS": str(nbdir), "FOU_CACHE_DIR": str(tmp_path / "cache"), **STRICT, **extra}
+    return {"FOU_NOTEBOOKS": str(nbdir), "FOU_CACHE_DIR": str(tmp_path / "cache"), **COLD, **STRICT, **extra}
 
 
 def _set_default(nb_path: Path, old: str, new: str) -> None:

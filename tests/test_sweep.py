@@ -30,8 +30,9 @@ SETS = {
     "08-small-list": ("08_national_pilot", {"extract": "kolada-national", "pilots": "{pilots}"}, None, None),
     "09-skane-2019": ("09_national_context", {"extract": "kolada-national", "questions": "13,15", "kpis": "N03920",
                                               "year": 2019, "highlight": "Skåne", "draws": 999}, None, None),
-    "10-pilot-municipality": ("10_municipality_profile", {"extract": "kolada-national", "municipality": "Bjurholm"}, None, None),
 }
+# The profile of a pilot municipality (Bjurholm) is in the session's default run: tests/test_run.py checks
+# every page of that run for the same leaks and links (test_no_leaks_and_every_link_resolves_on_default_pages).
 LEAKS = re.compile(r"\b(nan|NaN|None|<NA>|NaT|Traceback|Exception)\b")
 
 

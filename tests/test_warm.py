@@ -47,7 +47,7 @@ def test_a_warm_worker_never_lets_one_notebook_see_another(tmp_path):
     entries = "".join(f'[[entry]]\nname = "{n}"\nnotebook = "probe.ipynb"\ntitle = "{n}"\n'
                       f'parameters = {{ label = "{n}" }}\n\n' for n in ("first", "second", "third"))
     (nbdir / "run.toml").write_text(entries, encoding="utf-8")
-    env = Marked(FOU_NOTEBOOKS=str(nbdir), FOU_CACHE_DIR=str(tmp_path / "cache"))
+    env = Marked(warm=True, FOU_NOTEBOOKS=str(nbdir), FOU_CACHE_DIR=str(tmp_path / "cache"))
     out = tmp_path / "out"
     proc = env.run("run", "--out", str(out), "--jobs", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -64,7 +64,7 @@ def test_tables_are_byte_identical_in_a_warm_worker_and_alone(default_run, tmp_p
     in kernels forked after other notebooks ran in the same worker; run alone, each in an ordinary
     kernel (FOU_WARM_KERNELS=0) of a worker of its own, every table file is the same, byte for byte."""
     warm, _ = default_run
-    cold = Marked(FOU_WARM_KERNELS="0")
+    cold = Marked()  # ordinary kernels (FOU_WARM_KERNELS=0)
     alone = tmp_path / "alone"
     proc = cold.run("run", "--out", str(alone), "--jobs", "2", "--only", "03_referrals", "--only", "04_checks")
     assert proc.returncode == 0, proc.stdout + proc.stderr
