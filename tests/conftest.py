@@ -118,6 +118,16 @@ def default_run(tmp_path_factory):
     return out, proc
 
 
+@pytest.fixture(scope="session")
+def variant_run(tmp_path_factory):
+    """One ``fou run`` of the notebooks under other parameters (tests/variants.py): the parameter sweep,
+    two entries of one notebook, other years, regions and a hand-made extract. ``(out, process)``; each
+    test checks its own entries with ``variants.entries_ok``."""
+    from .variants import run_variants
+
+    return run_variants(tmp_path_factory.mktemp("variants"), KOLADA_DIR)
+
+
 @pytest.fixture
 def server():
     """A local Kolada v3 server on 127.0.0.1 serving the small hand-made data set, faults on request
@@ -150,7 +160,7 @@ def pytest_unconfigure(config):
 #: Session fixtures that run many notebooks once per test process: every test using one of them goes
 #: to the same xdist worker (``--dist loadgroup``), so those notebooks run once per session. Other tests
 #: are grouped by file, as ``--dist loadfile`` would: module fixtures (a run, a server) are built once.
-SHARED_RUNS = ("default_run",)
+SHARED_RUNS = ("default_run", "variant_run")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -100,7 +100,7 @@ class Marked:
         return subprocess.run([sys.executable, "-m", "fou", *args], env=self.env, capture_output=True, text=True,
                               timeout=300, **kw)
 
-    def gone(self, timeout: float = 15.0) -> list[tuple[int, str]]:
+    def gone(self, timeout: float = 60.0) -> list[tuple[int, str]]:
         """Wait until no marked process is left; returns the ones still there after ``timeout``."""
         end = time.monotonic() + timeout
         while (left := self.processes()) and time.monotonic() < end:

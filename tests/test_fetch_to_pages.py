@@ -1,4 +1,6 @@
-"""End to end: fetch the shared Kolada values for all units, then render the study for Fyrbodal."""
+"""End to end: fetch the shared Kolada values for all units, then render the study for Fyrbodal and the
+national pilot page from that extract, and the experiment page from the Crépon et al. file: one
+``fou run`` of the three (its entries' tables keep their plain names: one entry per notebook)."""
 
 from __future__ import annotations
 
@@ -28,12 +30,42 @@ def national(tmp_path_factory):
     return path
 
 
-def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
-    out = tmp_path / "out"
-    only = [a for n in ("01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks",
-                        "05_municipal_panel") for a in ("--only", n)]
-    proc = fou("run", "--out", str(out), "--extract", str(national), "--region", "Fyrbodal", "--jobs", "2", *only)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+STUDY = ("01_population_socioeconomics", "02_organisation_participants", "03_referrals", "04_checks", "05_municipal_panel")
+PILOTS = KOLADA_DIR.parent / "krom_pilot_municipalities.csv"
+CREPON = KOLADA_DIR.parent / "microdata" / "crepon2013_jd.dta"
+
+
+def _entry(notebook: str, **parameters: str) -> str:
+    inline = ", ".join(f"{k} = {json.dumps(v)}" for k, v in parameters.items())
+    return f'[[entry]]\nname = "{notebook}"\nnotebook = "{notebook}.ipynb"\ntitle = "{notebook}"\nparameters = {{ {inline} }}\n'
+
+
+@pytest.fixture(scope="module")
+def pages(national, tmp_path_factory):
+    """One run: the study for Fyrbodal and the national pilot page on the fetched extract, and the
+    experiment page on the Crépon et al. file when it is in ../shared."""
+    tmp = tmp_path_factory.mktemp("fetched-pages")
+    entries = [_entry(n, extract=str(national), region="Fyrbodal") for n in STUDY]
+    entries.append(_entry("08_national_pilot", extract=str(national), pilots=str(PILOTS)))
+    if CREPON.exists():
+        entries.append(_entry("07_experiment", microdata=str(CREPON), preset="crepon2013"))
+    (tmp / "run.toml").write_text("\n".join(entries), encoding="utf-8")
+    out = tmp / "out"
+    proc = fou("run", "--config", str(tmp / "run.toml"), "--out", str(out), "--jobs", "2")
+    return out, proc
+
+
+def _ok(pages, *names: str):
+    """The run's folder, after checking that ``names`` ran (their failure is this test's failure)."""
+    out, proc = pages
+    assert (out / "run.json").is_file(), proc.stdout + proc.stderr
+    run = {n["name"]: n for n in json.loads((out / "run.json").read_text())["notebooks"]}
+    assert all(run[name]["status"] == "ok" for name in names), proc.stdout + proc.stderr
+    return out, run
+
+
+def test_study_pages_for_fyrbodal_from_a_fetched_extract(pages):
+    out, run = _ok(pages, *STUDY)
     t1 = pd.read_csv(out / "tables" / "table1_population.csv", dtype={"municipality_id": str})
     assert len(t1) == 14 and t1["N01951"].notna().all()
     assert t1.set_index("municipality").loc["Trollhättan", "N01951"] > 50000
@@ -54,8 +86,7 @@ def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
     checks = (out / "html" / "04_checks.html").read_text(encoding="utf-8")
     assert "Celler som skiljer sig" in checks or "Alla celler" in checks
     assert "KPI finns inte i extraktet" in checks
-    run = json.loads((out / "run.json").read_text())
-    assert {n["source"]["kind"] for n in run["notebooks"]} == {"fetched"}
+    assert {run[n]["source"]["kind"] for n in STUDY} == {"fetched"}
     panel = (out / "html" / "05_municipal_panel.html").read_text(encoding="utf-8")
     assert "U40806 (Anvisningar från Arbetsförmedlingen) saknas i extraktet" in panel
     comparison = pd.read_csv(out / "tables" / "comparison_with_report.csv", dtype={"municipality_id": str})
@@ -63,12 +94,8 @@ def test_study_pages_for_fyrbodal_from_a_fetched_extract(national, tmp_path):
     assert len(same) == 13  # Kolada's 2022 population equals the report's Table 1
 
 
-def test_national_pilot_page_from_a_fetched_extract(national, tmp_path):
-    pilots = KOLADA_DIR.parent / "krom_pilot_municipalities.csv"
-    out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--only", "08_national_pilot", "--extract", str(national),
-               "--param", f"pilots={pilots}")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def test_national_pilot_page_from_a_fetched_extract(pages):
+    out, _ = _ok(pages, "08_national_pilot")
     att = pd.read_csv(out / "tables" / "pilot_att.csv")
     head = att[(att["outcome"] == "U40455") & (att["year"] == 2020) & (att["sample"] == "unbalanced")
                & (att["weighting"] == "unweighted")].iloc[0]
@@ -81,13 +108,10 @@ def test_national_pilot_page_from_a_fetched_extract(national, tmp_path):
     assert set(cross["kpi"]) == {"N03920", "N31807", "N31858", "N01951"}
 
 
-def test_experiment_page_on_the_crepon_file(tmp_path):
-    crepon = KOLADA_DIR.parent / "microdata" / "crepon2013_jd.dta"
-    needs_shared(crepon)
-    out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--only", "07_experiment", "--param", f"microdata={crepon}",
-               "--param", "preset=crepon2013")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def test_experiment_page_on_the_crepon_file(pages):
+    needs_shared(CREPON)
+    crepon = CREPON
+    out, _ = _ok(pages, "07_experiment")
     page = (out / "html" / "07_experiment.html").read_text(encoding="utf-8")
     assert "Individdata från experiment" in page and "Syntetiska data" not in page
     assert "Huvudutfallet är varaktigt arbete (emploidur)" in page and "11\u202f806 personer" in page  # format_number

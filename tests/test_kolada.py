@@ -88,12 +88,14 @@ def test_persistent_5xx_gives_up_with_the_server_message(server):
 
 
 def test_timeout_is_retried_then_reported(server):
-    server.fault("slow", seconds=1.0)
-    df = client(server, timeout=0.3, retries=2).values(["N31858"], ["1001"], [2020])
+    # the retry must be answered within the timeout: 2 s is ample for a local answer on a loaded machine,
+    # and a slow answer (6 s) always outlasts it
+    server.fault("slow", seconds=6.0)
+    df = client(server, timeout=2.0, retries=2).values(["N31858"], ["1001"], [2020])
     assert len(df) == 1
-    server.fault("slow", seconds=1.0, times=3)
-    with pytest.raises(KoladaError, match=r"did not answer within 0.3 s"):
-        client(server, timeout=0.3, retries=1).values(["N31858"], ["1002"], [2020])
+    server.fault("slow", seconds=6.0, times=3)
+    with pytest.raises(KoladaError, match=r"did not answer within 2 s"):
+        client(server, timeout=2.0, retries=1).values(["N31858"], ["1002"], [2020])
 
 
 def test_malformed_json_is_an_error_and_not_cached(server, tmp_path):

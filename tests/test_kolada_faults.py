@@ -161,7 +161,8 @@ def test_case3_retry_after_longer_than_the_deadline_stops_within_it(server, tmp_
     proc = fou(server, tmp_path, "fetch", "--kpi", "N01951", "--municipality", "1001", "--years", "2020",
                "--out", str(tmp_path / "x"), "--deadline", "5", "--no-cache")
     took = time.monotonic() - start
-    assert proc.returncode == 1 and took < 5 + 4  # the deadline plus Python's start-up, never the 20 s asked for
+    # the deadline plus Python's start-up on a loaded machine, well short of the 20 s asked for
+    assert proc.returncode == 1 and took < 5 + 10
     last = proc.stderr.strip().splitlines()[-1]
     assert "deadline of 5 s" in last and "Retry-After" in last and "HTTP 429" in last, proc.stderr
     assert not (tmp_path / "x").exists()

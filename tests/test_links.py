@@ -3,52 +3,26 @@ published is linked from its page (issue 18, cases 1 and 2)."""
 
 from __future__ import annotations
 
+import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-from fou.extracts.paths import REPO_ROOT
 from fou.run import failure, links
 
-NORTH = "Kungälv, Stenungsund, Tjörn, Lilla Edet, Ale, Alingsås"
-CONFIG = f'''
-[defaults]
-extract = "report-2023"
-region = "Göteborgsregionen"
-years = "2017-2022"
+from .variants import LINKS, entries_ok
 
-[[entry]]
-name = "referrals-gr"
-notebook = "03_referrals.ipynb"
-title = "GR"
-
-[[entry]]
-name = "referrals-north"
-notebook = "03_referrals.ipynb"
-title = "Norr"
-parameters = {{ region = "{NORTH}" }}
-
-[[entry]]
-name = "01_population_socioeconomics"
-notebook = "01_population_socioeconomics.ipynb"
-title = "Befolkning"
-'''
 HREF = re.compile(r'href="([^"#]+)"')
 
 
 @pytest.fixture(scope="module")
-def multi_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("links")
-    (tmp / "run.toml").write_text(CONFIG, encoding="utf-8")
-    out = tmp / "out"
-    proc = subprocess.run([sys.executable, "-m", "fou", "run", "--config", str(tmp / "run.toml"), "--out", str(out),
-                           "--jobs", "2", "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
+def multi_run(variant_run):
+    """The session's run of the notebooks under other parameters (tests/variants.py): two entries of
+    03_referrals (``referrals-gr``, ``referrals-north``) among entries of every notebook."""
+    out, _ = entries_ok(variant_run, *LINKS)
     return out
 
 
@@ -58,8 +32,9 @@ def _hrefs(page: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_every_link_of_every_page_resolves(multi_run):
+    record = json.loads((multi_run / "run.json").read_text(encoding="utf-8"))
     pages = [multi_run / "index.html", *sorted((multi_run / "html").glob("*.html"))]
-    assert len(pages) == 4
+    assert len(pages) == 1 + len(record["notebooks"]) >= 1 + len(LINKS)
     broken = [(p.name, h) for p in pages for h in _hrefs(p) if not (p.parent / h).resolve().is_file()]
     assert broken == []
 
@@ -77,8 +52,6 @@ def test_two_entries_of_one_notebook_link_their_own_tables(multi_run):
 
 @pytest.mark.slow
 def test_every_published_file_is_linked_from_its_page(multi_run):
-    import json
-
     record = json.loads((multi_run / "run.json").read_text(encoding="utf-8"))
     for entry in record["notebooks"]:
         page = multi_run / entry["html"]
@@ -90,12 +63,13 @@ def test_every_published_file_is_linked_from_its_page(multi_run):
 
 @pytest.mark.slow
 def test_excel_tables_have_swedish_headers_and_a_dictionary(multi_run):
-    excel = (multi_run / "tables" / "excel" / "table1_population.csv").read_text(encoding="utf-8-sig")
+    tables = multi_run / "tables" / "01-three-2021"  # one of the entries of 01 (tests/variants.py)
+    excel = (tables / "excel" / "table1_population.csv").read_text(encoding="utf-8-sig")
     assert excel.splitlines()[0] == "Kommunkod;Kommun;Befolkningsmängd (N01951)"
-    plain = pd.read_csv(multi_run / "tables" / "table1_population.csv")
+    plain = pd.read_csv(tables / "table1_population.csv")
     assert list(plain.columns) == ["municipality_id", "municipality", "N01951"]  # the plain CSV keeps its ids
     dictionary = pd.read_csv(multi_run / "tables" / "columns.csv", dtype=str, keep_default_na=False)
-    row = dictionary.set_index(["table", "column"]).loc[("table1_population", "N01951")]
+    row = dictionary.set_index(["table", "column"]).loc[("01-three-2021/table1_population", "N01951")]
     assert (row["label"], row["unit"]) == ("Befolkningsmängd (N01951)", "antal")
 
 

@@ -13,8 +13,9 @@ import pytest
 from fou.extracts.format import load_extract
 from fou.extracts.paths import data_dir, notebooks_dir
 
-from .conftest import GR_ORDER, KOLADA_DIR, fou, make_extract, needs_shared
+from .conftest import GR_ORDER, KOLADA_DIR, fou, needs_shared
 from .run_helpers import COLD
+from .variants import entries_ok
 
 pytestmark = pytest.mark.slow
 TABLES = ["table1_population", "table2_socioeconomics", "table3_organisation", "table4_participants",
@@ -176,45 +177,22 @@ def test_unchanged_rerun_is_skipped_and_force_reruns(default_run, tmp_path):
     assert forced.returncode == 0 and "skipped" not in forced.stdout and "1 of 1 notebooks ok" in forced.stdout
 
 
-THREE = {"1485": "Uddevalla", "1487": "Vänersborg", "1488": "Trollhättan"}
-
-
-def _three_municipality_rows() -> list[dict]:
-    rows = []
-    for n, (mid, name) in enumerate(THREE.items()):
-        rows.append({"kpi": "N01951", "municipality_id": mid, "municipality": name, "year": 2023, "value": 50000.0 + n})
-        for k, v in (("N03932", 5.1 + n), ("N31825", 2.0), ("N31858", 40.0), ("N31814", 45.0), ("U31900", 3.0)):
-            rows.append({"kpi": k, "municipality_id": mid, "municipality": name, "year": 2023, "value": v})
-        for k in ("U40826", "U40829", "U40828", "U40831", "U40830"):
-            rows.append({"kpi": k, "municipality_id": mid, "municipality": name, "year": 2023, "value": float(n % 2)})
-        for year in range(2019, 2024):
-            rows.append({"kpi": "U40800", "municipality_id": mid, "municipality": name, "year": year, "value": 100.0 * (n + 1) + year - 2019})
-            rows.append({"kpi": "U40806", "municipality_id": mid, "municipality": name, "year": year, "value": 10.0 * (n + 1)})
-            rows.append({"kpi": "U40809", "municipality_id": mid, "municipality": name, "year": year, "value": 50.0 + n})
-    rows.append({"kpi": "U40806", "municipality_id": "0000", "municipality": "Riket", "year": 2023, "value": 22.0})
-    rows[-2]["value"] = float("nan")  # Trollhättan U40809 2023 missing
-    return rows
-
-
-def test_run_on_a_hand_made_extract_for_three_other_municipalities(tmp_path):
-    ex = make_extract(tmp_path / "three", _three_municipality_rows())
-    out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--extract", str(ex), "--region", "Uddevalla, Trollhättan, Vänersborg",
-               "--year", "2023", "--years", "2019-2023", "--only", "01_population_socioeconomics",
-               "--only", "03_referrals", "--jobs", "2")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    t1 = pd.read_csv(out / "tables" / "table1_population.csv", dtype={"municipality_id": str})
+def test_run_on_a_hand_made_extract_for_three_other_municipalities(variant_run):
+    """Entries three-01 and three-03 of the session's run under other parameters (tests/variants.py):
+    a hand-made extract, its region, year 2023 and years 2019–2023."""
+    out, _ = entries_ok(variant_run, "three-01", "three-03")
+    t1 = pd.read_csv(out / "tables" / "three-01" / "table1_population.csv", dtype={"municipality_id": str})
     assert t1["municipality"].tolist() == ["Trollhättan", "Uddevalla", "Vänersborg"]
     assert t1["N01951"].tolist() == [50002, 50000, 50001]
-    t5 = pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str})
+    t5 = pd.read_csv(out / "tables" / "three-03" / "table5_referrals_af.csv", dtype={"municipality_id": str})
     assert t5.columns.tolist()[2:] == ["2019", "2020", "2021", "2022", "2023"]
-    d1 = pd.read_csv(out / "tables" / "diagram1_referrals.csv").set_index(["series", "year"])
+    d1 = pd.read_csv(out / "tables" / "three-03" / "diagram1_referrals.csv").set_index(["series", "year"])
     region = "Trollhättan, Uddevalla, Vänersborg"
     assert d1.loc[(f"Arbetsförmedlingen, {region}", 2023), "value"] == 20.0
     assert d1.loc[(f"Socialtjänsten, {region}", 2023), "value"] == 50.5  # Uddevalla 50, Vänersborg 51
     assert d1.loc[(f"Socialtjänsten, {region}", 2023), "n"] == 2
     assert d1.loc[("Arbetsförmedlingen, Riket", 2023), "value"] == 22.0
-    page = (out / "html" / "01_population_socioeconomics.html").read_text(encoding="utf-8")
+    page = (out / "html" / "three-01.html").read_text(encoding="utf-8")
     assert "Syntetiska data" in page and "Avskrivna siffror" not in page
     assert "ej tillämpligt" in page
 
@@ -279,27 +257,25 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "1 of 2 notebooks ok" in proc.stdout
 
 
-def test_years_where_a_municipality_has_no_value_render_table5(tmp_path):
-    """Issue 13, case 1: Table 5's shading crashed (KeyError: nan) when a row had no value in the years."""
-    out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--only", "03_referrals", "--years", "2017,2022")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    page = (out / "html" / "03_referrals.html").read_text(encoding="utf-8")
+def test_years_where_a_municipality_has_no_value_render_table5(variant_run):
+    """Issue 13, case 1: Table 5's shading crashed (KeyError: nan) when a row had no value in the years
+    (entry table5-two-years of the session's run under other parameters, tests/variants.py)."""
+    out, _ = entries_ok(variant_run, "table5-two-years")
+    page = (out / "html" / "table5-two-years.html").read_text(encoding="utf-8")
     assert "Tabell 5. Anvisningar från Arbetsförmedlingen 2017, 2022, procent" in page
-    t5 = pd.read_csv(out / "tables" / "table5_referrals_af.csv", dtype={"municipality_id": str}).set_index("municipality")
+    t5 = pd.read_csv(out / "tables" / "table5-two-years" / "table5_referrals_af.csv",
+                     dtype={"municipality_id": str}).set_index("municipality")
     assert t5.loc["Tjörn"].drop("municipality_id").isna().all()  # the row that crashed the shading
     assert "7a" in page and "Körningen misslyckades" not in page
 
 
-def test_a_region_partly_outside_the_extract_gets_no_verdicts_and_named_notes(tmp_path):
-    """Issue 13, cases 1, 2 and 5 with Kolada's metadata: Göteborg and Borås (absent from the extract)."""
+def test_a_region_partly_outside_the_extract_gets_no_verdicts_and_named_notes(variant_run):
+    """Issue 13, cases 1, 2 and 5 with Kolada's metadata: Göteborg and Borås (absent from the extract);
+    entries outside-01 and outside-04 of the session's run under other parameters (tests/variants.py)."""
     needs_shared(KOLADA_DIR)
-    out = tmp_path / "out"
-    proc = fou("run", "--out", str(out), "--only", "01_population_socioeconomics", "--only", "04_checks",
-               "--region", "Göteborg, Borås", "--metadata", str(KOLADA_DIR))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    st = pd.read_csv(out / "tables" / "statements.csv", dtype={"nr": str}).set_index("nr")
+    out, _ = entries_ok(variant_run, "outside-01", "outside-04")
+    st = pd.read_csv(out / "tables" / "outside-04" / "statements.csv", dtype={"nr": str}).set_index("nr")
     assert st["holds"].isna().all() and st.loc["2", "comment"].startswith("ej tillämpligt")
-    page = (out / "html" / "01_population_socioeconomics.html").read_text(encoding="utf-8")
+    page = (out / "html" / "outside-01.html").read_text(encoding="utf-8")
     assert "Borås finns inte i extraktet: raden visar i.u." in page
     assert "Borås, Göteborg: 2 kommuner" in page  # Swedish order, Swedish plural

@@ -1,38 +1,21 @@
 """Every page under other parameters than the defaults: the words, counts, year spans and links
-follow the data it ran on (issue 18). One ``fou run`` of a configuration with one entry per
-parameter set; each page is checked for what must hold on any data."""
+follow the data it ran on (issue 18). One entry per parameter set in the session's run of the
+notebooks under other parameters (tests/variants.py); each page is checked for what must hold on any data."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from fou.extracts.paths import REPO_ROOT
+from .variants import SWEEP, entries_ok
 
 pytestmark = pytest.mark.slow
 
-THREE = "Ale, Kungälv, Tjörn"
-#: entry name → (notebook, parameters, municipalities in the region or None, years shown or None)
-SETS = {
-    "01-three-2021": ("01_population_socioeconomics", {"region": THREE, "year": 2021}, 3, None),
-    "03-kungalv": ("03_referrals", {"region": "Kungälv", "years": "2019-2022"}, 1, "2019–2022"),
-    "04-later-years": ("04_checks", {"years": "2019-2022"}, 13, None),
-    "05-three": ("05_municipal_panel", {"region": THREE, "years": "2018-2022"}, 3, "2018–2022"),
-    "06-dl": ("06_evidence", {"tau2": "dl"}, None, None),
-    "07-few-draws": ("07_experiment", {"draws": 199}, None, None),
-    "08-small-list": ("08_national_pilot", {"extract": "kolada-national", "pilots": "{pilots}"}, None, None),
-    "09-skane-2019": ("09_national_context", {"extract": "kolada-national", "questions": "13,15", "kpis": "N03920",
-                                              "year": 2019, "highlight": "Skåne", "draws": 999}, None, None),
-}
-# The profile of a pilot municipality (Bjurholm) is in the session's default run: tests/test_run.py checks
-# every page of that run for the same leaks and links (test_no_leaks_and_every_link_resolves_on_default_pages).
+SETS = SWEEP  # entry name → (notebook, parameters, municipalities in the region or None, years shown or None)
 LEAKS = re.compile(r"\b(nan|NaN|None|<NA>|NaT|Traceback|Exception)\b")
 
 
@@ -64,29 +47,11 @@ class _Text(HTMLParser):
                 self.headers.append(data.strip())
 
 
-def _toml_value(value) -> str:
-    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
-
-
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("sweep")
-    pilots = pd.read_csv(REPO_ROOT / "data" / "reference" / "krom_pilot_municipalities.csv", dtype=str)
-    small = pilots[pilots["pilot_area"].isin(["Västerbotten", "Västmanland"])].head(13)
-    assert len(small) == 13 and small["pilot_area"].nunique() == 2
-    small.to_csv(tmp / "pilots13.csv", index=False)
-    lines = ['[defaults]\nextract = "report-2023"\nregion = "Göteborgsregionen"\nyear = 2022\nyears = "2017-2022"\n']
-    for name, (notebook, params, _, _) in SETS.items():
-        params = {k: (str(tmp / "pilots13.csv") if v == "{pilots}" else v) for k, v in params.items()}
-        inline = ", ".join(f"{k} = {_toml_value(v)}" for k, v in params.items())
-        lines.append(f'[[entry]]\nname = "{name}"\nnotebook = "{notebook}.ipynb"\ntitle = "{name}"\n'
-                     f"parameters = {{ {inline} }}\n")
-    (tmp / "run.toml").write_text("\n".join(lines), encoding="utf-8")
-    out = tmp / "out"
-    proc = subprocess.run([sys.executable, "-m", "fou", "run", "--config", str(tmp / "run.toml"), "--out", str(out),
-                           "--jobs", "2", "--quiet"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out, small
+def sweep(variant_run):
+    """The sweep's pages in the session's run of the notebooks under other parameters (tests/variants.py)."""
+    out, _ = entries_ok(variant_run, *SETS)
+    return out, pd.read_csv(out.parent / "pilots13.csv", dtype=str)
 
 
 def _page(out: Path, name: str) -> _Text:
