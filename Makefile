@@ -12,10 +12,13 @@ run: $(STAMP)
 	$(BIN)/fou run --out outputs
 
 # Two xdist workers (the tests mostly wait on `fou run` subprocesses, which use both cores themselves);
-# tests sharing the session's default run stay on one worker (loadgroup).
+# a file's tests stay on one worker (loadfile: its module fixtures run once), and the session's shared
+# runs are built once for both workers (tests/conftest.py, once_per_session).
 TEST_WORKERS ?= 2
+# PYTHONDONTWRITEBYTECODE (set in some containers) would stop pytest caching its rewritten test modules:
+# each worker would rewrite all of them on every run (~2 s of CPU each).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lab: $(STAMP)
 	$(BIN)/python -m fou.run.lab $(LAB_ARGS)

@@ -108,12 +108,41 @@ def cli(*args: str, env: dict | None = None):
     return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
+def once_per_session(tmp_path_factory, name: str, build):
+    """``build(folder)`` run once per test session and shared by its xdist workers: the first worker to
+    ask builds under a lock in the session's temporary folder, the others wait for it and read the result.
+    (pytest-xdist's ``--dist loadgroup`` cannot keep a run's tests on one worker under pytest 9: its group
+    suffix on ``item._nodeid`` no longer reaches the node id.) Returns what ``build`` returned, which must be
+    JSON: the run's folder and its ``fou`` process (returncode, stdout, stderr) rebuilt as a CompletedProcess."""
+    import fcntl
+    import json
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's folder; each worker's own is popen-gwN inside it
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.json"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            out, proc = build(folder)
+            done.write_text(json.dumps({"out": str(out), "args": proc.args, "returncode": proc.returncode,
+                                        "stdout": proc.stdout, "stderr": proc.stderr}), encoding="utf-8")
+    saved = json.loads(done.read_text(encoding="utf-8"))
+    return Path(saved["out"]), subprocess.CompletedProcess(saved["args"], saved["returncode"], saved["stdout"],
+                                                           saved["stderr"])
+
+
+def _default_run(folder: Path):
+    out = folder / "out"
+    return out, fou("run", "--out", str(out), "--jobs", "2", "--each", "municipality=Ale,Bjurholm")
+
+
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
     """One ``fou run`` of the shipped configuration, shared by the run and browser tests; the profile
     (notebook 10) for two municipalities instead of its 13 (a pilot and not), to keep the suite fast."""
-    out = tmp_path_factory.mktemp("run") / "out"
-    proc = fou("run", "--out", str(out), "--jobs", "2", "--each", "municipality=Ale,Bjurholm")
+    out, proc = once_per_session(tmp_path_factory, "default_run", _default_run)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
 
@@ -125,7 +154,7 @@ def variant_run(tmp_path_factory):
     test checks its own entries with ``variants.entries_ok``."""
     from .variants import run_variants
 
-    return run_variants(tmp_path_factory.mktemp("variants"), KOLADA_DIR)
+    return once_per_session(tmp_path_factory, "variant_run", lambda folder: run_variants(folder, KOLADA_DIR))
 
 
 @pytest.fixture
@@ -155,18 +184,6 @@ def pytest_unconfigure(config):
         import shutil
 
         shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
-
-
-#: Session fixtures that run many notebooks once per test process: every test using one of them goes
-#: to the same xdist worker (``--dist loadgroup``), so those notebooks run once per session. Other tests
-#: are grouped by file, as ``--dist loadfile`` would: module fixtures (a run, a server) are built once.
-SHARED_RUNS = ("default_run", "variant_run")
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        used = [name for name in SHARED_RUNS if name in getattr(item, "fixturenames", ())]
-        item.add_marker(pytest.mark.xdist_group(used[0] if used else item.nodeid.split("::")[0]))
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
