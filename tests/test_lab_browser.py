@@ -25,7 +25,6 @@ import pytest
 from fou.extracts.paths import notebooks_dir
 from fou.run import kernel, lab
 
-from .conftest import fou
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -69,12 +68,11 @@ def _get(url: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def lab_server(tmp_path_factory):
-    """JupyterLab on a fresh working copy, with the reader's pages of the same notebook in ``outputs``."""
+def lab_server(tmp_path_factory, default_run):
+    """JupyterLab on a fresh working copy, with the reader's pages (the session's default run, only read)
+    in ``outputs``."""
     base = tmp_path_factory.mktemp("lab")
-    work, outputs = base / "work", base / "outputs"
-    proc = fou("run", "--out", str(outputs), "--only", NOTEBOOK, "--jobs", "1")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    work, outputs = base / "work", default_run[0]
     lab.sync(notebooks_dir(), work)
     lab.link_outputs(work, outputs)
     kernel.ensure_kernel()
