@@ -46,13 +46,19 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 # ----------------------------------------------------------------------------- the zygote
 
 def _preload() -> list[str]:
-    """Import :data:`PRELOAD` and every ``fou.pages`` module; returns what could not be imported."""
+    """Import :data:`PRELOAD` and every ``fou.pages`` module, then warm their caches; returns what could not be imported."""
     import warnings
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it before any notebook code runs
     with warnings.catch_warnings():  # import-time warnings would reach fou run's terminal, not a notebook
         warnings.simplefilter("ignore")
-        return _import_all()
+        failed = _import_all()
+        if "fou.pages" not in failed:
+            with contextlib.suppress(Exception):
+                from fou.pages.warmup import warm_up
+
+                warm_up()  # fonts, templates and the shipped extracts, cached by file stamps (fou.pages.warmup)
+        return failed
 
 
 def _import_all() -> list[str]:
