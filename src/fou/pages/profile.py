@@ -54,9 +54,10 @@ class ProfilePage:
 
     # -- helpers ---------------------------------------------------------------------
     def value(self, kpi: str, year: int, role: str = "kommun") -> float:
-        t = self.table
-        hit = t[(t["kpi"] == kpi) & (t["year"] == year) & (t["role"] == role)]["value"]
-        return float(hit.iloc[0]) if len(hit) else float("nan")
+        if not hasattr(self, "_values"):  # one lookup table: a page asks for dozens of values
+            self._values = dict(zip(zip(self.table["kpi"], self.table["year"].astype(int), self.table["role"]),
+                                    self.table["value"].astype(float)))
+        return float(self._values.get((kpi, int(year), role), float("nan")))
 
     def reported_years(self, kpi: str, role: str = "kommun") -> list[int]:
         t = self.table

@@ -2,7 +2,7 @@
 its county and Riket, as small multiples drawn once.
 
 Each KPI is a small panel of its own, drawn once at a fixed size with fixed margins (no
-tight layout, no second drawing for phones): the page lays the panels out in a grid (four a row
+tight layout, no second drawing for phones; one matplotlib figure whose lines take each KPI's data in turn): the page lays the panels out in a grid (four a row
 on desktops and paper, two on phones) and the downloadable SVG places the same drawings side by
 side. Panel titles and the legend are the page's text, not the drawing's.
 """
@@ -55,37 +55,48 @@ def profile_panels(table: pd.DataFrame, labels: dict[str, str]) -> list[Panel]:
     """One :class:`Panel` per KPI of :func:`fou.study.profile.series` (in its order): a line per role
     with values, a missing year breaking the line; population (N01951) as an index, first year = 100."""
     years = sorted(int(y) for y in table["year"].unique())
-    ticks = [years[0], years[len(years) // 2], years[-1]] if len(years) > 3 else years
-    return [_panel(kpi, labels.get(kpi, kpi), table[table["kpi"] == kpi], years, ticks)
-            for kpi in dict.fromkeys(table["kpi"])]
-
-
-def _panel(kpi: str, label: str, part: pd.DataFrame, years: list[int], ticks: list[int]) -> Panel:
-    roles = []
     with plt.rc_context(STYLE):
-        fig = Figure(figsize=PANEL_SIZE)
-        ax = fig.add_axes((0, 0, 1, 1))
-        for role, style in STYLES.items():
-            d = part[part["role"] == role].sort_values("year")  # NaN kept: a missing year breaks the line
-            y = d["value"].astype(float)
-            if y.notna().sum() == 0:
-                continue
-            if kpi == INDEXED:
-                y = 100 * y / y.dropna().iloc[0]
-            ax.plot(d["year"], y, markersize=3.5, **style)
-            roles.append(role)
+        canvas = _Canvas(years)
+        return [canvas.panel(kpi, labels.get(kpi, kpi), table[table["kpi"] == kpi]) for kpi in dict.fromkeys(table["kpi"])]
+
+
+class _Canvas:
+    """One figure, axes and line per role, drawn once per KPI with that KPI's data: a new matplotlib
+    axes costs as much as drawing it, and every panel has the same frame (size, years, styles)."""
+
+    def __init__(self, years: list[int]):
+        ticks = [years[0], years[len(years) // 2], years[-1]] if len(years) > 3 else years
+        self.fig = Figure(figsize=PANEL_SIZE)
+        self.ax = ax = self.fig.add_axes((0, 0, 1, 1))
+        self.lines = {role: ax.plot([], [], markersize=3.5, **style)[0] for role, style in STYLES.items()}
+        self.empty = ax.text(0.5, 0.5, "i.u. alla år", ha="center", va="center", transform=ax.transAxes, fontsize=10)
         ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
         ax.tick_params(labelsize=TICK_POINTS)
-        if not roles:
-            ax.text(0.5, 0.5, "i.u. alla år", ha="center", va="center", transform=ax.transAxes, fontsize=10)
-            ax.set_yticks([])
+        ax.yaxis.set_major_locator(MaxNLocator(4, min_n_ticks=3))
+        ax.yaxis.set_major_formatter(axis_formatter())
+
+    def panel(self, kpi: str, label: str, part: pd.DataFrame) -> Panel:
+        roles = []
+        for role, line in self.lines.items():
+            d = part[part["role"] == role].sort_values("year")  # NaN kept: a missing year breaks the line
+            y = d["value"].astype(float)
+            if kpi == INDEXED and y.notna().any():
+                y = 100 * y / y.dropna().iloc[0]
+            line.set_data(d["year"].to_numpy(dtype=float), y.to_numpy())
+            line.set_visible(bool(y.notna().any()))
+            roles += [role] if line.get_visible() else []
+        ax = self.ax
+        self.empty.set_visible(not roles)
+        ax.yaxis.set_visible(bool(roles))  # an empty panel: no y ticks, labels or grid
+        if roles:
+            ax.set_autoscaley_on(True)  # an empty panel before fixed the limits
+            ax.relim(visible_only=True)
+            ax.autoscale_view(scalex=False)
         else:
-            ax.yaxis.set_major_locator(MaxNLocator(4, min_n_ticks=3))
-            ax.yaxis.set_major_formatter(axis_formatter())
+            ax.set_ylim(0, 1)  # not the previous panel's
         ax.set_position(_axes_box(ax))
-        svg = _svg(fig, salt=f"fou-{kpi}")
-    return Panel(kpi, panel_title(kpi, label), svg, tuple(roles))
+        return Panel(kpi, panel_title(kpi, label), _svg(self.fig, salt=f"fou-{kpi}"), tuple(roles))
 
 
 def _axes_box(ax) -> tuple[float, float, float, float]:
