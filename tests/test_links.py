@@ -108,3 +108,19 @@ def test_every_column_of_the_default_run_has_a_swedish_name(default_run):
     for excel in (out / "tables" / "excel").rglob("*.csv"):
         header = excel.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
         assert not {"municipality_id", "estimate", "std_error", "p_value"} & set(header), excel.name
+
+
+def test_the_column_dictionary_rereads_a_table_only_when_its_checksum_changes(tmp_path):
+    from fou.run.publish import column_dictionary
+
+    (tmp_path / "tables").mkdir()
+    table = tmp_path / "tables" / "t.csv"
+    table.write_text("year,estimate\n2020,1\n", encoding="utf-8")
+    cache: dict = {}
+    first = column_dictionary(tmp_path, [{"files": {"tables/t.csv": "sha-1"}}], cache)
+    assert ",year," in first and ",estimate," in first and list(cache) == [("tables/t.csv", "sha-1")]
+    table.write_text("year,p_value\n2020,0.5\n", encoding="utf-8")
+    same = column_dictionary(tmp_path, [{"files": {"tables/t.csv": "sha-1"}}], cache)
+    assert same == first  # same checksum in the record: the cached header, the file is not read again
+    new = column_dictionary(tmp_path, [{"files": {"tables/t.csv": "sha-2"}}], cache)
+    assert ",p_value," in new and ",estimate," not in new

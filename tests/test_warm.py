@@ -60,17 +60,22 @@ def test_a_warm_worker_never_lets_one_notebook_see_another(tmp_path):
 
 
 def test_tables_are_byte_identical_in_a_warm_worker_and_alone(default_run, tmp_path):
-    """The session's default run executes eight notebooks on two warm workers, so pages 03 and 04 ran
-    in kernels forked after other notebooks ran in the same worker; run alone, each in an ordinary
-    kernel (FOU_WARM_KERNELS=0) of a worker of its own, every table file is the same, byte for byte."""
+    """The session's default run executes the notebooks on two warm workers, so pages 03, 04 and the
+    profiles ran in kernels forked after other notebooks ran in the same worker; run alone, each in an
+    ordinary kernel (FOU_WARM_KERNELS=0), every table and figure file is the same, byte for byte."""
     warm, _ = default_run
     cold = Marked()  # ordinary kernels (FOU_WARM_KERNELS=0)
     alone = tmp_path / "alone"
-    proc = cold.run("run", "--out", str(alone), "--jobs", "2", "--only", "03_referrals", "--only", "04_checks")
+    proc = cold.run("run", "--out", str(alone), "--jobs", "2", "--only", "03_referrals", "--only", "04_checks",
+                    "--only", "10_municipality_profile", "--each", "municipality=Ale,Bjurholm")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     record = json.loads((alone / "run.json").read_text(encoding="utf-8"))
-    files = sorted({f for entry in record["notebooks"] for f in _files(entry) if f.startswith("tables/")})
+    files = sorted({f for entry in record["notebooks"] for f in _files(entry) if f.startswith(("tables/", "figures/"))})
     assert len(files) >= 4, files  # the pages' own tables (not the run's column dictionary, which lists every page)
+    # the profiles ran in kernels forked from a zygote that had loaded the national extract and drawn a figure
+    # (fou.pages.warmup): their tables and their figure, drawn once, are the same as from a cold kernel
+    assert {"figures/10_municipality_profile-ale/profile_kpis.svg",
+            "tables/10_municipality_profile-bjurholm/profile_series.csv"} <= set(files)
     for rel in files:
         assert _sha(warm / rel) == _sha(alone / rel), rel
     assert cold.gone() == []

@@ -51,11 +51,14 @@ def save_csv(frame: pd.DataFrame, output_dir: str | Path | None, name: str | Non
         atomic_write_text(Path(output_dir) / "tables" / "excel" / f"{name}.csv", excel_csv(frame))
 
 
-def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Sequence[str] = ()) -> str:
-    """Links from a page (``html/<page>.html``) to its saved files; nothing when nothing was saved."""
-    if not output_dir or not (csv or png):
+def downloads(output_dir: str | Path | None, csv: Sequence[str] = (), png: Sequence[str] = (),
+              figures: Sequence[str] = ()) -> str:
+    """Links from a page (``html/<page>.html``) to its saved files: tables by name, PNG figures by name,
+    other figures by file name (``figures``); nothing when nothing was saved."""
+    files = [f"{name}.png" for name in png] + list(figures)
+    if not output_dir or not (csv or files):
         return ""
-    return html.render("downloads.html.j2", csv=list(csv), png=list(png))
+    return html.render("downloads.html.j2", csv=list(csv), figures=files)
 
 
 def figure_html(fig, alt: str, phone=None) -> HTML:

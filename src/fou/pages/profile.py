@@ -16,7 +16,6 @@ from fou.pages import blocks as nb
 from fou.pages import html
 from fou.pages.html import HTML
 from fou.study import profile
-from fou.study.figures import DESKTOP_WIDTH, PHONE_WIDTH
 from fou.study.inputs import open_extract
 
 #: What the shipped reference says about the roll-out after the pilots (data/reference/README.md).
@@ -55,9 +54,10 @@ class ProfilePage:
 
     # -- helpers ---------------------------------------------------------------------
     def value(self, kpi: str, year: int, role: str = "kommun") -> float:
-        t = self.table
-        hit = t[(t["kpi"] == kpi) & (t["year"] == year) & (t["role"] == role)]["value"]
-        return float(hit.iloc[0]) if len(hit) else float("nan")
+        if not hasattr(self, "_values"):  # one lookup table: a page asks for dozens of values
+            self._values = dict(zip(zip(self.table["kpi"], self.table["year"].astype(int), self.table["role"]),
+                                    self.table["value"].astype(float)))
+        return float(self._values.get((kpi, int(year), role), float("nan")))
 
     def reported_years(self, kpi: str, role: str = "kommun") -> list[int]:
         t = self.table
@@ -163,13 +163,19 @@ class ProfilePage:
         return HTML(html.frame_html(shown, caption=caption) + links + nb.show_notes(notes, f"i.u. {self.year}: skälen").data)
 
     def show_figure(self) -> HTML:
-        from fou.study.profile_figures import profile_figure
+        """Every KPI over the years, a small panel each (drawn once); saved as ``figures/profile_kpis.svg``."""
+        from fou.pages import profile_figure
+        from fou.study.profile_figures import profile_panels
 
         labels = {k: profile.SHORT.get(k, profile.KPIS[k][0]) for k in self.kpis}
-        draw = lambda w: profile_figure(self.table, labels, self.names, width=w)  # noqa: E731
-        fig = nb.show_figure(draw(DESKTOP_WIDTH), f"Nyckeltalen {year_span(self.years)} för {self.m.name}, "
-                             f"{self.m.county_name} och riket", self.output_dir, "profile_kpis", phone=draw(PHONE_WIDTH))
-        return HTML(f'<div class="fou-profile-figure">{fig.data}</div>')
+        panels = profile_panels(self.table, labels)
+        span = year_span(self.years)
+        caption = f"Nyckeltalen {span} för {self.m.name}, {self.m.county_name} och riket"
+        alt = f"{self.m.name} (heldragen), {self.m.county_name} (streckad) och riket (prickad), {span}."
+        block = profile_figure.figure_block(panels, self.names, caption, alt)
+        if self.output_dir:
+            profile_figure.save_download(panels, self.names, caption, self.output_dir)
+        return HTML(block + nb.downloads(self.output_dir, figures=[profile_figure.FILE]))
 
     def outcome_table(self) -> pd.DataFrame:
         """U40455 per year from the first year any municipality reports it: the municipality, the unweighted

@@ -54,25 +54,30 @@ def load_record(out: Path) -> dict[str, Any]:
     return {"notebooks": []}
 
 
-def column_dictionary(out: Path, entries: list[dict[str, Any]]) -> str:
-    """``tables/columns.csv``: every published table's columns with Swedish name and unit."""
+def column_dictionary(out: Path, entries: list[dict[str, Any]], headers: dict[tuple[str, str], list[str]] | None = None) -> str:
+    """``tables/columns.csv``: every published table's columns with Swedish name and unit.
+
+    ``headers`` caches each table's header by (path, sha256) across calls: a batch of 290 pages
+    rewrites the dictionary after every page and then reads only the new page's tables."""
     import csv
     import io
 
     from fou.pages.columns import DICTIONARY_COLUMNS, dictionary_rows
 
+    headers = {} if headers is None else headers
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(DICTIONARY_COLUMNS)
-    tables = sorted({f for e in entries for f in (e.get("files") or {})
+    tables = sorted({(f, str(sha)) for e in entries for f, sha in (e.get("files") or {}).items()
                      if f.startswith("tables/") and f.endswith(".csv") and "/excel/" not in f and f != DICTIONARY})
-    for rel in tables:
-        try:
-            with (out / rel).open(encoding="utf-8", newline="") as handle:
-                header = next(csv.reader(handle), [])
-        except OSError:
-            continue
-        writer.writerows(dictionary_rows(rel[len("tables/"):-len(".csv")], header))
+    for rel, sha in tables:
+        if (rel, sha) not in headers:
+            try:
+                with (out / rel).open(encoding="utf-8", newline="") as handle:
+                    headers[(rel, sha)] = next(csv.reader(handle), [])
+            except OSError:
+                continue
+        writer.writerows(dictionary_rows(rel[len("tables/"):-len(".csv")], headers[(rel, sha)]))
     return buffer.getvalue()
 
 
@@ -94,6 +99,7 @@ class Outputs:
         self.record = load_record(out)
         self.entries: dict[str, dict[str, Any]] = {e["name"]: e for e in self.record["notebooks"]
                                                    if isinstance(e, dict) and "name" in e}
+        self._headers: dict[tuple[str, str], list[str]] = {}  # published tables' headers (column_dictionary)
 
     # -- staging --------------------------------------------------------------------
     def new_stage(self, name: str) -> Path:
@@ -230,6 +236,6 @@ class Outputs:
                        "finished_at": now(), "extracts": [{"path": p, "sha256": s} for p, s in extracts],
                        "notebooks": notebooks}
         atomic_write_text(self.out / "run.json", json.dumps(self.record, ensure_ascii=False, indent=2, default=str) + "\n")
-        atomic_write_text(self.out / DICTIONARY, column_dictionary(self.out, notebooks))
+        atomic_write_text(self.out / DICTIONARY, column_dictionary(self.out, notebooks, self._headers))
         atomic_write_text(self.out / "index.html", index_page(self.record))
         return self.record

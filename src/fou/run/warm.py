@@ -38,7 +38,10 @@ from typing import Any
 PRELOAD = ("numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.linalg", "statsmodels.stats.multitest",
            "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg",
            "matplotlib_inline.backend_inline", "seaborn", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           "ipykernel.zmqshell", "fou.pages")
+           "ipykernel.zmqshell", "ipykernel_launcher", "ipykernel.debugger", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger", "IPython.extensions.storemagic",
+           "sqlite3", "tornado.queues", "tornado.platform.asyncio", "encodings.idna", "fou.run.procs", "fou.pages")
+#: (ipykernel imports its debugger, debugpy and pydevd, at every start: about 150 modules a kernel)
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 LAUNCHER = ["-m", "ipykernel_launcher"]
 
@@ -46,13 +49,20 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 # ----------------------------------------------------------------------------- the zygote
 
 def _preload() -> list[str]:
-    """Import :data:`PRELOAD` and every ``fou.pages`` module; returns what could not be imported."""
+    """Import :data:`PRELOAD` and every ``fou.pages`` module, then warm their caches; returns what could not be imported."""
     import warnings
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it before any notebook code runs
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules note, as ipykernel's kernelspec sets it
     with warnings.catch_warnings():  # import-time warnings would reach fou run's terminal, not a notebook
         warnings.simplefilter("ignore")
-        return _import_all()
+        failed = _import_all()
+        if "fou.pages" not in failed:
+            with contextlib.suppress(Exception):
+                from fou.pages.warmup import warm_up
+
+                warm_up()  # fonts, templates and the shipped extracts, cached by file stamps (fou.pages.warmup)
+        return failed
 
 
 def _import_all() -> list[str]:

@@ -33,6 +33,9 @@ def _worker_main(conn: Connection, parent_pid: int) -> None:
     procs.setup_worker(parent_pid)
     _without_unused_imports()
     from fou.run import warm
+    from fou.run.imports import skip_iri_grammar
+
+    skip_iri_grammar()
 
     warm.start()  # the zygote imports pandas, matplotlib, … while this worker imports papermill
     from fou.run.execute import execute
