@@ -19,19 +19,8 @@ from typing import Any
 from fou.run import procs
 
 
-def _without_unused_imports() -> None:
-    """jsonschema (imported by nbformat, so by papermill) compiles 38 lark grammars at import when it finds
-    ``rfc3987_syntax``, for its "iri" format checker: ~1.3 s of CPU in every worker of every run. No
-    notebook schema uses a format, so a worker goes without that module (jsonschema then has no "iri"
-    checker; everything else is the same)."""
-    import sys
-
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]  # import now raises ImportError
-
-
 def _worker_main(conn: Connection, parent_pid: int) -> None:
     procs.setup_worker(parent_pid)
-    _without_unused_imports()
     from fou.run import warm
     from fou.run.imports import skip_iri_grammar
 
