@@ -79,3 +79,19 @@ def test_tables_are_byte_identical_in_a_warm_worker_and_alone(default_run, tmp_p
     for rel in files:
         assert _sha(warm / rel) == _sha(alone / rel), rel
     assert cold.gone() == []
+
+
+def test_kernels_listen_on_unix_sockets_in_a_private_short_folder():
+    """No TCP port race between workers or runs: each kernel manager uses ipc sockets under a folder of
+    this process's own, short enough for a Unix socket path (107 bytes) with the port suffix."""
+    import os
+    import stat
+
+    from fou.run import warm
+
+    km = warm.manager_class()(kernel_name="fou")
+    assert km.transport == "ipc" and not km.cache_ports
+    folder = os.path.dirname(km.ip)
+    assert os.path.isdir(folder) and len(km.ip) + len("-65535") < 100
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700  # nobody else's kernel can bind there
+    assert warm.manager_class()(kernel_name="fou").ip == km.ip  # one folder per process

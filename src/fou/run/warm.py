@@ -268,7 +268,8 @@ class Forked:
 
 
 def manager_class():
-    """The kernel manager class for nbclient: :class:`AsyncKernelManager` launching through the zygote."""
+    """The kernel manager class for nbclient: :class:`AsyncKernelManager` launching through the zygote,
+    its kernels on Unix sockets (:mod:`fou.run.sockets`)."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
@@ -289,6 +290,13 @@ def manager_class():
             return self.connection_info
 
     class WarmKernelManager(AsyncKernelManager):
+        def __init__(self, **kw: Any):
+            from fou.run.sockets import ipc_prefix
+
+            super().__init__(**kw)
+            self.transport = "ipc"  # no TCP port race between workers (fou.run.sockets)
+            self.ip = ipc_prefix()
+
         async def _async_pre_start_kernel(self, **kw: Any):
             if self.provisioner is None:
                 import uuid
