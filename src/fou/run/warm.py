@@ -296,6 +296,7 @@ def manager_class():
             super().__init__(**kw)
             self.transport = "ipc"  # no TCP port race between workers (fou.run.sockets)
             self.ip = ipc_prefix()
+            self.client_class = "fou.run.client.ReadyClient"  # ready when the kernel is (fou.run.client)
 
         async def _async_pre_start_kernel(self, **kw: Any):
             if self.provisioner is None:
