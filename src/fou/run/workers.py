@@ -110,6 +110,10 @@ class Pool:
                 else:
                     continue
                 (job, stage), worker.task = worker.task, None
+                if pending and worker in self.workers:  # its next notebook runs while this one is published
+                    worker.task = pending.pop(0)
+                    worker.conn.send(worker.task)
+                    started(worker.task[0])
                 done(job, stage, result)
 
     def close(self) -> None:
