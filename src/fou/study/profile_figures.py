@@ -29,6 +29,8 @@ INDEXED = "N01951"  # population: shown as an index (first year = 100) so the th
 #: 1.05 times in the two-column grid of a 390 px phone, 0.95 times on A4 paper (ticks 10 pt: 10 px and more on a phone).
 PANEL_SIZE = (2.3, 1.65)
 TICK_POINTS = 10.0
+#: Real text in the SVG (legible, searchable, measurable) and ids that do not change from run to run.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "fou"}
 _CHAR_EM = 0.6  # width of a tick-label character in ems (digits, comma, minus: at most this)
 
 
@@ -55,7 +57,7 @@ def profile_panels(table: pd.DataFrame, labels: dict[str, str]) -> list[Panel]:
     """One :class:`Panel` per KPI of :func:`fou.study.profile.series` (in its order): a line per role
     with values, a missing year breaking the line; population (N01951) as an index, first year = 100."""
     years = sorted(int(y) for y in table["year"].unique())
-    with plt.rc_context(STYLE):
+    with plt.rc_context({**STYLE, **SVG_RC}):  # one context for all panels (each rc_context copies every setting)
         canvas = _Canvas(years)
         return [canvas.panel(kpi, labels.get(kpi, kpi), table[table["kpi"] == kpi]) for kpi in dict.fromkeys(table["kpi"])]
 
@@ -96,7 +98,7 @@ class _Canvas:
         else:
             ax.set_ylim(0, 1)  # not the previous panel's
         ax.set_position(_axes_box(ax))
-        return Panel(kpi, panel_title(kpi, label), _svg(self.fig, salt=f"fou-{kpi}"), tuple(roles))
+        return Panel(kpi, panel_title(kpi, label), _svg(self.fig), tuple(roles))
 
 
 def _axes_box(ax) -> tuple[float, float, float, float]:
@@ -112,9 +114,8 @@ def _axes_box(ax) -> tuple[float, float, float, float]:
     return (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
 
 
-def _svg(fig: Figure, salt: str) -> bytes:
-    """The figure as SVG with real text and no timestamp; ``salt`` keeps ids unique when panels share a document."""
+def _svg(fig: Figure) -> bytes:
+    """The figure as SVG with real text and no timestamp (inside :data:`SVG_RC`)."""
     buf = io.BytesIO()
-    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
