@@ -38,6 +38,8 @@ class ProfilePage:
         self.m = profile.find_municipality(self.extract, municipality)
         self.group = profile.comparison_group(self.extract, self.m.id)
         self.table = profile.series(self.extract, self.m)
+        self._values = dict(zip(zip(self.table["kpi"], self.table["year"].astype(int), self.table["role"]),
+                                self.table["value"].astype(float)))  # value(): a page asks for dozens
         self.years = self.extract.years
         self.year = max(self.years)
         self.ranks = profile.ranks(self.extract, self.group, self.m, self.year).set_index("kpi")
@@ -54,9 +56,6 @@ class ProfilePage:
 
     # -- helpers ---------------------------------------------------------------------
     def value(self, kpi: str, year: int, role: str = "kommun") -> float:
-        if not hasattr(self, "_values"):  # one lookup table: a page asks for dozens of values
-            self._values = dict(zip(zip(self.table["kpi"], self.table["year"].astype(int), self.table["role"]),
-                                    self.table["value"].astype(float)))
         return float(self._values.get((kpi, int(year), role), float("nan")))
 
     def reported_years(self, kpi: str, role: str = "kommun") -> list[int]:

@@ -52,6 +52,4 @@ def _load(name: str) -> None:
     from fou.study import profile
     from fou.study.inputs import open_extract
 
-    extract = open_extract(name)
-    if len(extract.values["municipality_id"].unique()) > 100:  # national: what the profile and pilot pages use
-        profile.municipalities(extract)
+    profile.municipalities(open_extract(name))  # the extract, its catalogue and KPI cube
